@@ -1,0 +1,144 @@
+"""The `iamtwin` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ..errors import IamtwinError
+
+app = typer.Typer(
+    name="iamtwin",
+    help="An AWS-IAM-compatible access control plane: will this be allowed, and why?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_FORMATS = ("text", "json", "jsonl")
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _fail(err: IamtwinError) -> typer.Exit:
+    _stderr().print(f"[bold red]error[/] {err}", markup=True, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise IamtwinError(f"cannot read `{path}`: {exc.strerror}", code="FILE_NOT_READABLE") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        from ..errors import Location
+
+        raise IamtwinError(
+            f"`{path}` is not valid JSON: {exc.msg.lower()}",
+            code="JSON_SYNTAX_ERROR",
+            location=Location("", exc.lineno, exc.colno),
+        ) from exc
+
+
+def _parse_context(pairs: list[str]) -> dict[str, str | list[str]]:
+    context: dict[str, str | list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise IamtwinError(f"`{pair}` is not `key=value`", code="INVALID_CONTEXT_ARGUMENT")
+        if key in context:
+            existing = context[key]
+            context[key] = [*(existing if isinstance(existing, list) else [existing]), value]
+        else:
+            context[key] = value
+    return context
+
+
+def _parse_now(now: str | None) -> datetime | None:
+    if now is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise IamtwinError(f"`{now}` is not an ISO 8601 time", code="INVALID_TIME") from exc
+    if parsed.tzinfo is None:
+        raise IamtwinError(f"`{now}` needs a time zone, e.g. `Z`", code="INVALID_TIME")
+    return parsed
+
+
+@app.command()
+def simulate(
+    input_file: Annotated[Path | None, typer.Option("--input", "-i", help="Simulation input JSON file.")] = None,
+    requests: Annotated[
+        Path | None, typer.Option("--requests", help="JSON lines file: one request object per line.")
+    ] = None,
+    world: Annotated[Path | None, typer.Option("--world", help="A world file (YAML or JSON).")] = None,
+    principal: Annotated[str | None, typer.Option("--principal", help="Principal ARN (with --world).")] = None,
+    action: Annotated[str | None, typer.Option("--action", help="Action, e.g. s3:GetObject (with --world).")] = None,
+    resource: Annotated[str | None, typer.Option("--resource", help="Resource ARN (with --world).")] = None,
+    context: Annotated[
+        list[str] | None, typer.Option("--context", "-c", help="Context key=value; repeat a key for a list.")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text, json or jsonl.")] = "text",
+    now: Annotated[str | None, typer.Option("--now", help="Evaluate at this ISO 8601 time.")] = None,
+    fail_on_deny: Annotated[bool, typer.Option("--fail-on-deny", help="Exit 1 when a request is denied.")] = False,
+) -> None:
+    """Decide requests against policies exactly as AWS would, and say why."""
+    from .simulate_command import run_simulate
+
+    if output_format not in _FORMATS:
+        raise _fail(IamtwinError(f"`{output_format}` is not one of text, json, jsonl", code="INVALID_FORMAT"))
+    try:
+        denied = run_simulate(
+            input_data=_read_json(input_file) if input_file is not None else None,
+            requests_path=requests,
+            world=world,
+            principal=principal,
+            action=action,
+            resource=resource,
+            context=_parse_context(context or []),
+            output_format=output_format,
+            now=_parse_now(now),
+            console=Console(highlight=False),
+        )
+    except IamtwinError as err:
+        raise _fail(err) from err
+    if fail_on_deny and denied:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo() -> None:
+    """A short guided tour over an example organization."""
+    from .demo import run_demo
+
+    try:
+        run_demo(Console(highlight=False))
+    except IamtwinError as err:
+        raise _fail(err) from err
+
+
+@app.command()
+def version() -> None:
+    """Print the iamtwin version."""
+    from .. import __version__
+
+    typer.echo(f"iamtwin {__version__}")
+
+
+def main() -> None:
+    """Entry point of the `iamtwin` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

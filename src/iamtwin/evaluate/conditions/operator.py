@@ -1,0 +1,77 @@
+"""The shape every condition operator has: parse a policy value, parse a context value, compare.
+
+An operator is stateless and shared. `matches` is always the positive sense (`StringNotEquals`
+compares like `StringEquals`); `negated` tells the evaluation to invert the set logic, because
+negation over several values is NOR, not a per-value flip.
+
+Operator families that AWS documents as not supporting policy variables (Numeric, Date, Binary,
+IP address, Null) set `supports_variables` to False: there `${...}` is literal text, which then
+fails to parse as a number, date, ... and is reported as a bad value.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from ..errors import ConditionValueError
+
+C = TypeVar("C")  # a parsed context value
+P = TypeVar("P")  # a parsed policy value
+
+
+class ValueCode(StrEnum):
+    """Stable codes of condition values that are not of the operator's type."""
+
+    INVALID_NUMBER = "INVALID_NUMBER"
+    INVALID_DATE = "INVALID_DATE"
+    INVALID_IP = "INVALID_IP"
+    INVALID_ARN = "INVALID_ARN"
+    INVALID_BOOL = "INVALID_BOOL"
+    INVALID_BASE64 = "INVALID_BASE64"
+    INVALID_NULL_VALUE = "INVALID_NULL_VALUE"
+
+
+def value_error(code: ValueCode, text: str, expected: str) -> ConditionValueError:
+    """A house-style error for `text` that is not `expected` (e.g. `an IP address`)."""
+    return ConditionValueError(f"`{text}` is not {expected}", code=code.value)
+
+
+class ConditionOperator(ABC, Generic[C, P]):
+    """One base operator (no set qualifier, no IfExists), e.g. `StringLike` or `NotIpAddress`."""
+
+    __slots__ = ("equality", "name", "negated", "supports_variables", "uses_wildcards")
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        negated: bool = False,
+        uses_wildcards: bool = False,
+        supports_variables: bool = True,
+        equality: bool = False,
+    ) -> None:
+        self.name = name
+        self.negated = negated
+        self.uses_wildcards = uses_wildcards
+        self.supports_variables = supports_variables
+        # True when `matches` is plain `==` on parsed values, so the evaluation may use a
+        # C-level membership test instead of calling `matches` per policy value.
+        self.equality = equality
+
+    @abstractmethod
+    def parse_policy_value(self, text: str) -> P:
+        """Parse a value written in the policy; raise ConditionValueError if it is not of the type."""
+
+    @abstractmethod
+    def parse_context_value(self, text: str) -> C:
+        """Parse a value of the request context; raise ConditionValueError if it is not of the type."""
+
+    @abstractmethod
+    def matches(self, context_value: C, policy_value: P) -> bool:
+        """True when the context value satisfies the policy value, in the positive sense."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"

@@ -1,0 +1,44 @@
+"""The simulator: compile a set of policies once, decide many requests against them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ..clock import Clock, FixedClock, SystemClock
+from ..evaluate.decision import Decision
+from ..evaluate.derive import build_request
+from ..evaluate.engine import decide
+from .errors import SimulationInputError
+from .input import read_policies, read_request
+
+
+class Simulator:
+    """Policies compiled once; `decide(request)` evaluates one request object of the input contract."""
+
+    def __init__(self, policies: Mapping[str, Any], *, now: datetime | None = None, clock: Clock | None = None) -> None:
+        self.policies = read_policies(policies)
+        self.clock: Clock = clock if clock is not None else FixedClock(now) if now is not None else SystemClock()
+
+    def decide(self, request: Mapping[str, Any]) -> Decision:
+        """The decision for one `request` object."""
+        r = read_request(request)
+        built = build_request(
+            r.principal,
+            r.action,
+            r.resource,
+            r.resource_account,
+            r.context,
+            r.principal_tags,
+            r.resource_tags,
+            self.clock.now(),
+        )
+        return decide(self.policies, built)
+
+
+def simulate(data: Mapping[str, Any], *, now: datetime | None = None) -> Decision:
+    """Decide the single request of a full simulation input."""
+    if not isinstance(data, Mapping) or "request" not in data:
+        raise SimulationInputError("the simulation input needs a `request` object", code="MISSING_REQUEST")
+    return Simulator(data, now=now).decide(data["request"])

@@ -1,0 +1,1 @@
+"""iamtwin.world."""

@@ -1,0 +1,1 @@
+"""A reference model of AWS policy evaluation and Hypothesis strategies to test the engine with."""
