@@ -114,8 +114,16 @@ def install_iam_simulate(folder: Path, version: str) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise RuntimeError("npm is not on PATH")
-    command = [npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--loglevel=error",
-               f"@cloud-copilot/iam-simulate@{version}"]
+    command = [
+        npm,
+        "install",
+        "--prefix",
+        str(folder),
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        f"@cloud-copilot/iam-simulate@{version}",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"npm install failed ({done.returncode}): {done.stderr.strip()[-800:]}")
@@ -127,10 +135,26 @@ def run_node(cases: Sequence[BenchCase], modules: Path, seconds: float, warmup: 
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("node is not on PATH")
-    command = [node, str(RUNNER), "--modules", str(modules), "--input", "-",
-               "--seconds", str(seconds), "--warmup-seconds", str(warmup)]
-    done = subprocess.run(command, input=json.dumps(node_payload(cases)), capture_output=True, text=True,
-                          timeout=600 + 10 * seconds * len(cases), check=False)
+    command = [
+        node,
+        str(RUNNER),
+        "--modules",
+        str(modules),
+        "--input",
+        "-",
+        "--seconds",
+        str(seconds),
+        "--warmup-seconds",
+        str(warmup),
+    ]
+    done = subprocess.run(
+        command,
+        input=json.dumps(node_payload(cases)),
+        capture_output=True,
+        text=True,
+        timeout=600 + 10 * seconds * len(cases),
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"the Node runner failed ({done.returncode}): {done.stderr.strip()[-800:]}")
     report: dict[str, Any] = json.loads(done.stdout)
@@ -162,8 +186,12 @@ def _ratio(ours: Measurement | None, theirs: Measurement | None) -> str:
 
 def _table(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
-             for row in rows]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -181,8 +209,7 @@ def agreement(case: BenchCase, ours: Measurement | None, theirs: Mapping[str, Me
         differs = [name for name, value in seen.items() if value != r.expected]
         if differs:
             detail = ", ".join(f"{name}={seen[name]}" for name in differs)
-            disagreements.append(f"{case.name}/{r.id} {r.request['action']}: expected {r.expected}, {detail}"
-                                 f" ({r.why})")
+            disagreements.append(f"{case.name}/{r.id} {r.request['action']}: expected {r.expected}, {detail} ({r.why})")
         rows.append([r.id + (" !" if differs else ""), r.expected, got["iamtwin"], *(got[e] for e in ENTRY_POINTS)])
     return _table(rows), disagreements
 
@@ -295,9 +322,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seconds": args.seconds,
             "iam_simulate_version": node_report["iam_simulate_version"] if node_report else None,
             "node_version": node_report["node_version"] if node_report else None,
-            "iamtwin": {name: {"decisions_per_second": m.per_second, "outcomes": m.outcomes} for name, m in ours.items()},
-            "iam_simulate": {f"{c}/{e}": {"decisions_per_second": m.per_second, "outcomes": m.outcomes}
-                             for (c, e), m in theirs.items()},
+            "iamtwin": {
+                name: {"decisions_per_second": m.per_second, "outcomes": m.outcomes} for name, m in ours.items()
+            },
+            "iam_simulate": {
+                f"{c}/{e}": {"decisions_per_second": m.per_second, "outcomes": m.outcomes}
+                for (c, e), m in theirs.items()
+            },
             "disagreements": all_disagreements,
             "problems": problems,
         }

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-
-import iamtwin
 from tests.reference import strategies as s
 from tests.reference.evaluator import evaluate
+
+import iamtwin
 
 NOW = datetime(2025, 1, 15, 12, 0, 0, tzinfo=UTC)
 
@@ -63,9 +63,7 @@ def case(
         "identity_policies": [{"id": f"identity-{i}", "document": d} for i, d in enumerate(identity or [])],
     }
     for name, document in policies.items():
-        if name in ("scps", "rcps", "session_policies") or document is None:
-            data[name] = document
-        elif isinstance(document, bool):
+        if name in ("scps", "rcps", "session_policies") or document is None or isinstance(document, bool):
             data[name] = document
         else:
             data[name] = {"id": name, "document": document}
@@ -120,7 +118,7 @@ PINNED: dict[str, tuple[dict[str, Any], str]] = {
     ),
     # cross-account: identity allow plus an account grant.
     "cross-account-account-grant": (
-        case(s.USER_B, identity=[policy(allow())], resource_policy=resource_policy(s.B, allow())),
+        case(s.USER_B, identity=[policy(allow())], resource_policy=resource_policy({"AWS": s.B}, allow())),
         "Allowed",
     ),
     # cross-account: identity allow without any resource policy.
@@ -228,14 +226,24 @@ PINNED: dict[str, tuple[dict[str, Any], str]] = {
         ),
         "Allowed",
     ),
-    # Resource ARN wildcards stay within one part, except in the resource part.
-    "arn-wildcard-within-part": (
+    # Resource ARN wildcards stay within a segment, but a `*` ending a segment may cross colons.
+    "arn-star-inside-segment": (
         case(
             s.USER_A,
             resource=f"arn:aws:sqs:us-east-1:{s.A}:queue1",
-            identity=[policy(allow("sqs:*", "arn:aws:sqs:*1:*"))],
+            action="sqs:SendMessage",
+            identity=[policy(allow("sqs:*", "arn:aws:sqs:u*1:queue1"))],
         ),
         "ImplicitDeny",
+    ),
+    "arn-star-ending-segment": (
+        case(
+            s.USER_A,
+            resource=f"arn:aws:sqs:us-east-1:{s.A}:queue1",
+            action="sqs:SendMessage",
+            identity=[policy(allow("sqs:*", "arn:aws:sqs:*:queue1"))],
+        ),
+        "Allowed",
     ),
 }
 

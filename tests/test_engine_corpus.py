@@ -158,6 +158,4 @@ def test_engine_follows_aws(case: Case) -> None:
     decision = iamtwin.simulate(case.data["input"], now=parse_now(case.data.get("now")))
     actual = decision_to_json(decision)
     diffs = compare(case.data["expect"], actual)
-    assert not diffs, (
-        f"{case.data['aws_behaviour']}\n  doc: {case.data['doc']}\n  " + "\n  ".join(diffs)
-    )
+    assert not diffs, f"{case.data['aws_behaviour']}\n  doc: {case.data['doc']}\n  " + "\n  ".join(diffs)

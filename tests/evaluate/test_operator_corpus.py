@@ -47,9 +47,16 @@ def _condition(case: dict[str, Any]) -> Condition:
     split = split_operator(case["operator"])
     assert split is not None, f"unknown operator {case['operator']}"
     qualifier, base, if_exists = split
-    values = tuple(str(v) for v in case["values"])
+    values = tuple(_text(v) for v in case["values"])
     path = f"Statement[0].Condition.{case['operator']}.{case['key']}"
     return Condition(case["operator"], base, qualifier, if_exists, case["key"], values, path)
+
+
+def _text(value: Any) -> str:
+    # JSON booleans reach the model as their JSON text, as the parser keeps them.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _context(case: dict[str, Any]) -> RequestContext:

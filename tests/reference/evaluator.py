@@ -22,12 +22,16 @@ ALLOWED = "Allowed"
 EXPLICIT_DENY = "ExplicitDeny"
 IMPLICIT_DENY = "ImplicitDeny"
 
-# Services whose resources RCPs apply to (AWS Organizations, "List of AWS services that support RCPs").
+# Some services whose resources RCPs apply to (orgs_manage_policies_rcps.html, "List of AWS services
+# that support RCPs"); the strategies only use s3, sqs and dynamodb.
 RCP_SERVICES = {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-idp", "logs", "dynamodb"}
 
-# Markers for the literal characters `${*}` and `${?}` produce inside a pattern.
+# Markers inside patterns: the literal characters `${*}` and `${?}` produce, and the ARN wildcards
+# that stay within one colon-separated segment.
 LITERAL_STAR = "\x00"
 LITERAL_QUESTION = "\x01"
+SEGMENT_STAR = "\x02"
+SEGMENT_QUESTION = "\x03"
 
 # How a resource-policy Principal names the requester (policy-eval-denyallow, "Resource-based policies").
 DIRECT = "direct"  # `*`, the user ARN, the session ARN, the federated-user ARN, the service name
@@ -46,18 +50,18 @@ class BadValue(Exception):
 
 
 def glob(pattern: str, text: str) -> bool:
-    """`*` matches any run of characters, `?` exactly one; the literal markers match `*` / `?` only."""
+    """`*` matches any run of characters, `?` exactly one; the segment markers never match `:`."""
     if not pattern:
         return not text
-    head = pattern[0]
-    if head == "*":
-        return any(glob(pattern[1:], text[i:]) for i in range(len(text) + 1))
+    head, rest = pattern[0], pattern[1:]
+    if head in ("*", SEGMENT_STAR):
+        return any(glob(rest, text[i:]) for i in range(len(text) + 1) if head == "*" or ":" not in text[:i])
     if not text:
         return False
-    if head == "?":
-        return glob(pattern[1:], text[1:])
+    if head == "?" or (head == SEGMENT_QUESTION and text[0] != ":"):
+        return glob(rest, text[1:])
     expected = {LITERAL_STAR: "*", LITERAL_QUESTION: "?"}.get(head, head)
-    return expected == text[0] and glob(pattern[1:], text[1:])
+    return expected == text[0] and glob(rest, text[1:])
 
 
 def action_matches(pattern: str, action: str) -> bool:
@@ -66,14 +70,25 @@ def action_matches(pattern: str, action: str) -> bool:
 
 
 def resource_matches(pattern: str, resource: str) -> bool:
-    """ARN patterns match part by part; wildcards stay within a part except in the last (resource) part."""
+    """ARN patterns, case-sensitive (reference_policies_elements_resource.html, "Using wildcards").
+
+    Wildcards stay within a colon-separated segment, except that a `*` ending a segment "can expand
+    to match beyond the colon boundaries"; in the resource part (after the fifth colon) they span all.
+    """
     if pattern == "*":
         return True
-    pattern_parts = pattern.split(":", 5)
-    resource_parts = resource.split(":", 5)
-    if len(pattern_parts) != 6 or len(resource_parts) != 6:
-        return False
-    return all(glob(p, r) for p, r in zip(pattern_parts, resource_parts, strict=True))
+    converted = ""
+    colons = 0
+    for i, char in enumerate(pattern):
+        colons += char == ":"
+        ends_segment = i + 1 == len(pattern) or pattern[i + 1] == ":"
+        if colons < 5 and char == "*" and not ends_segment:
+            converted += SEGMENT_STAR
+        elif colons < 5 and char == "?":
+            converted += SEGMENT_QUESTION
+        else:
+            converted += char
+    return glob(converted, resource)
 
 
 def unescape(pattern: str) -> str:
@@ -148,9 +163,7 @@ def number(text: str) -> float:
         raise BadValue(text) from exc
 
 
-def compare(
-    operator: str, request_value: str, policy_value: str, ctx: dict[str, list[str]], version: Any
-) -> bool:
+def compare(operator: str, request_value: str, policy_value: str, ctx: dict[str, list[str]], version: Any) -> bool:
     """One positive operator on one request value and one policy value."""
     if operator in VARIABLE_OPERATORS:
         substituted = substitute(policy_value, ctx, version)
@@ -338,9 +351,7 @@ def scan(
 # ---------------------------------------------------------------- the decision
 
 
-def request_context(
-    request: dict[str, Any], who: dict[str, Any], resource_account: str | None
-) -> dict[str, list[str]]:
+def request_context(request: dict[str, Any], who: dict[str, Any], resource_account: str | None) -> dict[str, list[str]]:
     """The request's context keys (lower-cased) plus the keys AWS always sets, when not given."""
     ctx: dict[str, list[str]] = {}
     if who["kind"] not in ("anonymous", "service"):
@@ -377,15 +388,18 @@ def evaluate(data: dict[str, Any]) -> str:
     session = data.get("session_policies") if is_iam else None
     rbp = [data["resource_policy"]] if data.get("resource_policy") else []
     scps = data.get("scps")
-    if (
-        not is_iam
-        or data.get("principal_in_management_account")
-        or data.get("principal_is_service_linked_role")
-    ):
+    if not is_iam or data.get("principal_in_management_account") or data.get("principal_is_service_linked_role"):
         scps = None
     rcps = data.get("rcps")
     service = request["action"].split(":", 1)[0].lower()
-    if who["kind"] == "service" or data.get("resource_in_management_account") or service not in RCP_SERVICES:
+    # RCPs: not for service principals, resources of the management account, service-linked roles
+    # (orgs_manage_policies_rcps.html, "Resources and entities not restricted by RCPs").
+    if (
+        who["kind"] == "service"
+        or data.get("resource_in_management_account")
+        or data.get("principal_is_service_linked_role")
+        or service not in RCP_SERVICES
+    ):
         rcps = None
 
     # 1. An explicit deny in any policy that applies to the request is final.
@@ -406,9 +420,7 @@ def evaluate(data: dict[str, Any]) -> str:
     session_allows = session is None or bool(scan(session, "Allow", request, ctx, who))
     principal_side = identity_allows and boundary_allows and session_allows
     if who["account"] == resource_account:
-        allowed = (
-            principal_side or DIRECT in grants or (ROLE in grants and boundary_allows and session_allows)
-        )
+        allowed = principal_side or DIRECT in grants or (ROLE in grants and boundary_allows and session_allows)
     else:
         allowed = principal_side and bool(grants)
     return ALLOWED if allowed else IMPLICIT_DENY

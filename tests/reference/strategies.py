@@ -94,6 +94,10 @@ RESOURCE_PATTERNS = [
     "arn:aws:s3:::bucket-a/${$}money",
     "arn:aws:s3:::*/alice/*",
     "arn:aws:sqs:*:*:*",
+    "arn:aws:sqs:*:queue1",
+    "arn:aws:sqs:u*1:queue1",
+    "arn:aws:sqs:us-east-?:*",
+    "arn:aws:dynamodb:us-*:table/*",
     f"arn:aws:sqs:us-east-1:{A}:queue1",
     "arn:aws:sqs:us-east-1:*:queue?",
     "arn:aws:sqs:*:${aws:PrincipalAccount}:*",
@@ -153,9 +157,10 @@ def conditions(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
     for _ in range(draw(st.integers(1, 2))):
         family = draw(st.sampled_from(["string", "string", "ip", "bool", "numeric", "null"]))
         if family == "null":
-            block.setdefault("Null", {})[draw(st.sampled_from(ALL_KEYS))] = draw(
-                st.sampled_from(["true", "false"])
-            )
+            key = draw(st.sampled_from(ALL_KEYS))
+            keys = block.setdefault("Null", {})
+            if all(k.lower() != key.lower() for k in keys):  # keys are case-insensitive: no duplicates
+                keys[key] = draw(st.sampled_from(["true", "false"]))
             continue
         if family == "string":
             key = draw(st.sampled_from(list(STRING_KEYS)))
@@ -174,7 +179,9 @@ def conditions(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
         if draw(st.integers(0, 3)) == 0:
             operator += "IfExists"
         qualifier = draw(st.sampled_from(["", "", "", "ForAllValues:", "ForAnyValue:"]))
-        block.setdefault(qualifier + operator, {})[key] = value
+        keys = block.setdefault(qualifier + operator, {})
+        if all(k.lower() != key.lower() for k in keys):  # keys are case-insensitive: no duplicates
+            keys[key] = value
     return block
 
 
@@ -182,8 +189,6 @@ def conditions(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
 def statements(draw: st.DrawFn, *, principal: bool = False, rcp: bool = False) -> dict[str, Any]:
     """One statement; `principal` adds a Principal element (resource policies), `rcp` forces `*`."""
     statement: dict[str, Any] = {}
-    if draw(st.booleans()):
-        statement["Sid"] = f"S{draw(st.integers(0, 9))}"
     statement["Effect"] = draw(st.sampled_from(["Allow", "Allow", "Allow", "Deny"]))
     if rcp:
         statement["Principal"] = "*"
@@ -230,6 +235,9 @@ def documents(draw: st.DrawFn, *, principal: bool = False, rcp: bool = False) ->
     if version is not None:
         document["Version"] = version
     found = draw(st.lists(statements(principal=principal, rcp=rcp), min_size=1, max_size=3))
+    for index, statement in enumerate(found):
+        if draw(st.booleans()):  # Sids are optional and unique within a policy
+            found[index] = {"Sid": f"S{index}", **statement}
     document["Statement"] = found[0] if len(found) == 1 and draw(st.booleans()) else found
     return document
 
@@ -279,9 +287,7 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
             context[key] = draw(st.sampled_from(values))
     request["context"] = context
     if principal not in (ANONYMOUS, SERVICE):
-        request["principal_tags"] = draw(
-            st.sampled_from([{}, {"team": "red"}, {"team": "alice"}, {"team": "blue"}])
-        )
+        request["principal_tags"] = draw(st.sampled_from([{}, {"team": "red"}, {"team": "alice"}, {"team": "blue"}]))
     request["resource_tags"] = draw(st.sampled_from([{}, {"env": "prod"}, {"env": "dev"}]))
     return request
 

@@ -15,7 +15,8 @@ from ..policy.patterns import compile_glob, has_wildcard
 from ..policy.variables import parse_template
 from .conditions.evaluation import CompiledCondition, compile_condition
 from .context import RequestContext
-from .decision import PolicyType, StatementRef
+from .decision import GrantKind, PolicyType, StatementRef
+from .principal import Principal
 from .principal_match import PrincipalMatcher
 
 # The resource AWS evaluates against when a request names none (e.g. s3:ListAllMyBuckets).
@@ -51,9 +52,12 @@ class CompiledStatement:
         "condition_keys",
         "conditions",
         "deny",
+        "has_principal",
+        "level",
         "not_action",
         "not_principal",
         "not_resource",
+        "policy_type",
         "principal",
         "ref",
         "resource_tests",
@@ -63,7 +67,11 @@ class CompiledStatement:
     def __init__(self, statement: Statement, ref: StatementRef, substitute: bool) -> None:
         self.statement = statement
         self.ref = ref
+        self.policy_type = ref.policy_type
+        self.level = ref.level
         self.deny = statement.effect is Effect.DENY
+        everyone = statement.principal is not None and PrincipalMatcher(statement.principal).everyone
+        self.has_principal = not everyone and (statement.principal is not None or statement.not_principal is not None)
         actions = statement.action if statement.action is not None else statement.not_action or ()
         self.not_action = statement.action is None
         self.action_patterns: tuple[re.Pattern[str], ...] = tuple(compile_glob(a.lower()) for a in actions)
@@ -73,6 +81,9 @@ class CompiledStatement:
         self.resource_tests: tuple[ResourceTest, ...] | None = (
             None if resources is None else tuple(_resource_test(r, substitute) for r in resources)
         )
+        if resources is not None and "*" in resources:
+            # `Resource: "*"` covers every resource; `NotResource: "*"` covers none.
+            self.resource_tests = None if not self.not_resource else (lambda resource, ctx: True,)
         self.principal = PrincipalMatcher(statement.principal) if statement.principal is not None else None
         self.not_principal = PrincipalMatcher(statement.not_principal) if statement.not_principal is not None else None
         self.conditions: tuple[CompiledCondition, ...] = tuple(
@@ -84,6 +95,14 @@ class CompiledStatement:
         """True when the Action (or NotAction) element lets this statement apply to the action."""
         hit = any(p.fullmatch(action_lower) is not None for p in self.action_patterns)
         return hit != self.not_action
+
+    def principal_grant(self, principal: Principal) -> GrantKind | None:
+        """How the Principal/NotPrincipal element names `principal` (EVERYONE when there is none); None if not."""
+        if self.principal is not None:
+            return self.principal.match(principal)
+        if self.not_principal is not None:
+            return None if self.not_principal.excludes(principal) else GrantKind.EVERYONE
+        return GrantKind.EVERYONE
 
     def covers_resource(self, resource: str, ctx: RequestContext) -> bool:
         """True when the Resource (or NotResource) element lets this statement apply to the resource."""

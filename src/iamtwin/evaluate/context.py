@@ -38,6 +38,18 @@ class RequestContext(Mapping[str, ContextValue]):
                 entries.append(ContextValue(key, tuple(_text(v) for v in raw), True))
         return cls(entries)
 
+    @classmethod
+    def from_entries(cls, entries: dict[str, ContextValue]) -> RequestContext:
+        """Adopt a dict already keyed by lowercased key (no copy)."""
+        ctx = cls()
+        ctx._entries = entries
+        return ctx
+
+    @property
+    def entries(self) -> Mapping[str, ContextValue]:
+        """The entries by lowercased key."""
+        return self._entries
+
     def __getitem__(self, key: str) -> ContextValue:
         return self._entries[key.lower()]
 

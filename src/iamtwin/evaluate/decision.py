@@ -6,7 +6,7 @@ Prose (the access-denied message, CLI output, the Toolbox shape) is rendered fro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -191,9 +191,9 @@ class Decision:
     blocking_policies: tuple[str, ...]
     matched: tuple[StatementRef, ...]
     analyses: Mapping[PolicyType, PolicyTypeAnalysis] = field(hash=False)
-    explanations: tuple[ConditionExplanation, ...] = ()
-    missing_context_keys: frozenset[str] = frozenset()
-    errors: tuple[EvaluationError, ...] = ()
+    explanations: Sequence[ConditionExplanation] = ()
+    missing_context_keys: Set[str] = frozenset()
+    errors: Sequence[EvaluationError] = ()
 
     @property
     def allowed(self) -> bool:

@@ -2,227 +2,147 @@
 
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+
+The loop below walks one precomputed plan (the statements whose Action covers the request's action)
+and records only what the outcome needs; the reasons are derived from that trace when first read
+(see `reasons.py`).
 """
 
 from __future__ import annotations
 
-from .compiled import CompiledPolicy
-from .decision import (
-    Decision,
-    GrantKind,
-    LevelAnalysis,
-    Outcome,
-    PolicyType,
-    PolicyTypeAnalysis,
-    StatementRef,
-)
+from .applicability import applicable
+from .compiled import NO_RESOURCE, CompiledStatement
+from .decision import Decision, GrantKind, Outcome, PolicyType
+from .lazy import LazyMapping, LazySequence, LazySet
 from .policy_set import PolicySet
 from .principal import PrincipalKind
+from .reasons import Trace
 from .request import Request
-from .rules import IAM_PRINCIPALS, RCP_SERVICES, SESSION_PRINCIPALS, resource_policy_required
-from .scan import ScanResult, scan
+from .rules import resource_policy_required
 
 _TYPE_ORDER = {t: i for i, t in enumerate(PolicyType)}
 _DIRECT = frozenset({GrantKind.DIRECT, GrantKind.EVERYONE})
-
-
-def _outcome(allows: list[StatementRef], denies: list[StatementRef]) -> Outcome:
-    if denies:
-        return Outcome.EXPLICIT_DENY
-    return Outcome.ALLOWED if allows else Outcome.IMPLICIT_DENY
-
-
-class _Evaluation:
-    """The working state of one decision; discarded once the Decision is built."""
-
-    __slots__ = ("analyses", "out", "request", "type_results")
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
-        self.out = ScanResult()
-        self.analyses: dict[PolicyType, PolicyTypeAnalysis] = {}
-        self.type_results: dict[PolicyType, tuple[list[StatementRef], list[StatementRef], list[GrantKind]]] = {}
-
-    def run(self, policy_type: PolicyType, policies: tuple[CompiledPolicy, ...], check_principal: bool) -> None:
-        out = self.out
-        a0, d0, g0 = len(out.allows), len(out.denies), len(out.grants)
-        scan(policies, self.request, out, check_principal)
-        allows, denies, grants = out.allows[a0:], out.denies[d0:], out.grants[g0:]
-        self.type_results[policy_type] = (allows, denies, grants)
-        self.analyses[policy_type] = PolicyTypeAnalysis(
-            policy_type,
-            _outcome(allows, denies),
-            tuple(p.policy_id for p in policies),
-            tuple(allows),
-            tuple(denies),
-            grant_kinds=tuple(dict.fromkeys(grants)),
-        )
-
-    def run_levels(self, policy_type: PolicyType, levels: tuple[tuple[CompiledPolicy, ...], ...]) -> list[int]:
-        """Scan an SCP/RCP chain; return the indexes of levels without an allow."""
-        out = self.out
-        all_allows: list[StatementRef] = []
-        all_denies: list[StatementRef] = []
-        level_results: list[LevelAnalysis] = []
-        failing: list[int] = []
-        for i, level in enumerate(levels):
-            a0, d0 = len(out.allows), len(out.denies)
-            scan(level, self.request, out, False)
-            allows, denies = out.allows[a0:], out.denies[d0:]
-            all_allows += allows
-            all_denies += denies
-            outcome = _outcome(allows, denies)
-            if not allows:
-                failing.append(i)
-            level_results.append(
-                LevelAnalysis(i, tuple(p.policy_id for p in level), outcome, tuple(allows), tuple(denies))
-            )
-        self.type_results[policy_type] = (all_allows, all_denies, [])
-        overall = Outcome.EXPLICIT_DENY if all_denies else Outcome.IMPLICIT_DENY if failing else Outcome.ALLOWED
-        self.analyses[policy_type] = PolicyTypeAnalysis(
-            policy_type,
-            overall,
-            tuple(p.policy_id for level in levels for p in level),
-            tuple(all_allows),
-            tuple(all_denies),
-            levels=tuple(level_results),
-        )
-        return failing
-
-    def exempt(self, policy_type: PolicyType, policy_ids: tuple[str, ...], reason: str) -> None:
-        self.analyses[policy_type] = PolicyTypeAnalysis(policy_type, Outcome.ALLOWED, policy_ids, exempt_reason=reason)
-
-    def allowed_by(self, policy_type: PolicyType) -> bool:
-        found = self.type_results.get(policy_type)
-        return bool(found and found[0])
-
-    def decision(self, outcome: Outcome, blocked_by: list[PolicyType], blocking: list[str]) -> Decision:
-        out = self.out
-        return Decision(
-            request=self.request,
-            outcome=outcome,
-            blocked_by=tuple(sorted(dict.fromkeys(blocked_by), key=_TYPE_ORDER.__getitem__)),
-            blocking_policies=tuple(dict.fromkeys(blocking)),
-            matched=tuple(out.applied),
-            analyses=self.analyses,
-            explanations=tuple(out.explanations),
-            missing_context_keys=frozenset(out.missing_keys),
-            errors=tuple(out.errors),
-        )
-
-
-def _ref_order(ref: StatementRef) -> int:
-    return _TYPE_ORDER[ref.policy_type]
-
-
-def _chain_ids(levels: tuple[tuple[CompiledPolicy, ...], ...]) -> tuple[str, ...]:
-    return tuple(p.policy_id for level in levels for p in level)
+_RCP, _SCP = PolicyType.RCP, PolicyType.SCP
+_RESOURCE = PolicyType.RESOURCE
 
 
 def decide(policies: PolicySet, request: Request) -> Decision:
     """Decide `request` under `policies` in AWS's evaluation order."""
-    ev = _Evaluation(request)
+    active, exempt = applicable(policies, request)
+    plan = policies.plan(request.action_lower, active)
     principal = request.principal
-    kind = principal.kind
-    iam_principal = kind in IAM_PRINCIPALS
+    resource = request.resource if request.resource is not None else NO_RESOURCE
+    ctx = request.context
+    bounded = PolicyType.PERMISSIONS_BOUNDARY in active
+    applied: list[CompiledStatement] = []
+    checked: list[CompiledStatement] = []
+    grants: set[GrantKind] = set()
+    for st in plan:
+        grant = GrantKind.EVERYONE
+        if st.has_principal:
+            found = st.principal_grant(principal)
+            if found is None:
+                # A Deny with NotPrincipal always applies to a principal that has a permissions boundary.
+                # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+                if not (st.deny and st.not_principal is not None and bounded):
+                    continue
+                found = GrantKind.EVERYONE
+            grant = found
+        if st.resource_tests is not None and not st.covers_resource(resource, ctx):
+            continue
+        if st.conditions:
+            checked.append(st)
+            holds = True
+            for cond in st.conditions:
+                if not cond.holds(ctx):
+                    holds = False
+                    break
+            if not holds:
+                continue
+        applied.append(st)
+        if st.policy_type is _RESOURCE and not st.deny:
+            grants.add(grant)
 
-    # Which types are in effect, with AWS's exemptions recorded as reasons.
-    scps = policies.scps
-    if scps is not None:
-        if not iam_principal:
-            ev.exempt(PolicyType.SCP, _chain_ids(scps), "not_an_account_principal")
-            scps = None
-        elif policies.principal_in_management_account:
-            ev.exempt(PolicyType.SCP, _chain_ids(scps), "management_account")
-            scps = None
-        elif policies.principal_is_service_linked_role:
-            ev.exempt(PolicyType.SCP, _chain_ids(scps), "service_linked_role")
-            scps = None
-    rcps = policies.rcps
-    if rcps is not None:
-        reason = None
-        if kind is PrincipalKind.SERVICE:
-            reason = "service_principal"
-        elif policies.resource_in_management_account:
-            reason = "management_account"
-        elif policies.principal_is_service_linked_role:
-            reason = "service_linked_role"
-        elif request.service not in RCP_SERVICES:
-            reason = "service_not_supported"
-        if reason is not None:
-            ev.exempt(PolicyType.RCP, _chain_ids(rcps), reason)
-            rcps = None
+    trace = Trace(policies, request, active, exempt, tuple(applied), tuple(checked), frozenset(grants))
+    outcome, blocked, blocking = _combine(policies, request, active, applied, grants)
+    return Decision(
+        request=request,
+        outcome=outcome,
+        blocked_by=tuple(sorted(set(blocked), key=_TYPE_ORDER.__getitem__)),
+        blocking_policies=tuple(dict.fromkeys(blocking)),
+        matched=tuple(st.ref for st in applied),
+        analyses=LazyMapping(trace.analyses),
+        explanations=LazySequence(trace.explanations),
+        missing_context_keys=LazySet(trace.missing_keys),
+        errors=LazySequence(trace.errors),
+    )
 
-    failing_rcp = ev.run_levels(PolicyType.RCP, rcps) if rcps is not None else []
-    failing_scp = ev.run_levels(PolicyType.SCP, scps) if scps is not None else []
-    if policies.vpc_endpoint is not None:
-        ev.run(PolicyType.VPC_ENDPOINT, policies.vpc_endpoint, True)
-    if policies.resource is not None:
-        ev.run(PolicyType.RESOURCE, (policies.resource,), True)
-    if iam_principal:
-        ev.run(PolicyType.IDENTITY, policies.identity, False)
-        if policies.permissions_boundary is not None and kind is not PrincipalKind.ROOT:
-            ev.run(PolicyType.PERMISSIONS_BOUNDARY, (policies.permissions_boundary,), False)
-        if policies.session is not None and kind in SESSION_PRINCIPALS:
-            ev.run(PolicyType.SESSION, policies.session, False)
 
-    # 1. An explicit deny anywhere is final.
-    if ev.out.denies:
-        denies = ev.out.denies
-        return ev.decision(
-            Outcome.EXPLICIT_DENY,
-            [r.policy_type for r in denies],
-            [r.policy_id for r in sorted(denies, key=_ref_order)],
-        )
+def _combine(
+    policies: PolicySet,
+    request: Request,
+    active: frozenset[PolicyType],
+    applied: list[CompiledStatement],
+    grants: set[GrantKind],
+) -> tuple[Outcome, list[PolicyType], list[str]]:
+    denies = [st for st in applied if st.deny]
+    # 1. An explicit deny in any policy type is final.
+    if denies:
+        return Outcome.EXPLICIT_DENY, [st.policy_type for st in denies], [st.ref.policy_id for st in denies]
 
-    # 2. Organization policies: every level of the chain must allow.
+    allowed_types = {st.policy_type for st in applied}
     blocked: list[PolicyType] = []
     blocking: list[str] = []
-    for policy_type, failing, chain in ((PolicyType.RCP, failing_rcp, rcps), (PolicyType.SCP, failing_scp, scps)):
-        if failing and chain is not None:
-            blocked.append(policy_type)
-            blocking.extend(p.policy_id for p in chain[failing[0]])
-    if policies.vpc_endpoint is not None and not ev.allowed_by(PolicyType.VPC_ENDPOINT):
+    # 2. Organization policies: every level of an RCP/SCP chain must allow.
+    for chain_type in (_RCP, _SCP):
+        if chain_type in active:
+            levels = {st.level for st in applied if st.policy_type is chain_type}
+            chain = policies.rcps if chain_type is _RCP else policies.scps
+            for index, level in enumerate(chain or ()):
+                if index not in levels:
+                    blocked.append(chain_type)
+                    blocking.extend(p.policy_id for p in level)
+                    break
+    if PolicyType.VPC_ENDPOINT in active and PolicyType.VPC_ENDPOINT not in allowed_types:
         blocked.append(PolicyType.VPC_ENDPOINT)
     if blocked:
-        return ev.decision(Outcome.IMPLICIT_DENY, blocked, blocking)
+        return Outcome.IMPLICIT_DENY, blocked, blocking
 
-    # 3. Resource-based policy, identity-based policies, boundary and session policies.
-    blocked = _principal_and_resource_side(ev, policies, request, iam_principal)
-    if blocked:
-        return ev.decision(Outcome.IMPLICIT_DENY, blocked, [])
-    return ev.decision(Outcome.ALLOWED, [], [])
+    # 3. Resource-based policy, identity-based policies, permissions boundary, session policies.
+    blocked = _principal_and_resource_side(request, active, allowed_types, grants)
+    return (Outcome.IMPLICIT_DENY if blocked else Outcome.ALLOWED), blocked, []
 
 
 def _principal_and_resource_side(
-    ev: _Evaluation, policies: PolicySet, request: Request, iam_principal: bool
+    request: Request, active: frozenset[PolicyType], allowed: set[PolicyType], grants: set[GrantKind]
 ) -> list[PolicyType]:
     """The policy types that withhold an allow, given no explicit deny and no organization block."""
     kind = request.principal.kind
-    grants = set(ev.type_results[PolicyType.RESOURCE][2]) if policies.resource is not None else set()
-    if not iam_principal:
+    if PolicyType.IDENTITY not in active:
         # Service principals, web identities and anonymous callers have no identity policies.
-        return [] if grants else [PolicyType.RESOURCE]
+        return [] if grants else [_RESOURCE]
 
-    identity_ok = kind is PrincipalKind.ROOT or ev.allowed_by(PolicyType.IDENTITY)
-    boundary_ok = PolicyType.PERMISSIONS_BOUNDARY not in ev.type_results or ev.allowed_by(
-        PolicyType.PERMISSIONS_BOUNDARY
-    )
-    session_ok = PolicyType.SESSION not in ev.type_results or ev.allowed_by(PolicyType.SESSION)
-    limits = [
-        t for t, ok in ((PolicyType.PERMISSIONS_BOUNDARY, boundary_ok), (PolicyType.SESSION, session_ok)) if not ok
+    identity_ok = kind is PrincipalKind.ROOT or PolicyType.IDENTITY in allowed
+    limits: list[PolicyType] = [
+        t for t in (PolicyType.PERMISSIONS_BOUNDARY, PolicyType.SESSION) if t in active and t not in allowed
     ]
-
+    if kind is PrincipalKind.FEDERATED_USER and PolicyType.SESSION not in active:
+        # A GetFederationToken session with no session policy has no permissions.
+        # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+        limits.append(PolicyType.SESSION)
     if not request.same_account:
-        blocked = [] if grants else [PolicyType.RESOURCE]
+        # Cross-account: the principal's side and the resource policy must both allow.
+        blocked = [] if grants else [_RESOURCE]
         if not identity_ok:
             blocked.append(PolicyType.IDENTITY)
         return blocked + limits
 
     if resource_policy_required(request) and not grants:
-        return [PolicyType.RESOURCE]
+        return [_RESOURCE]
     if grants & _DIRECT:
+        # A same-account grant to the user or session itself is not limited by an implicit deny elsewhere.
         return []
     if GrantKind.ROLE in grants:
+        # A grant to the role ARN stands without identity policies but within the boundary and session policies.
         return limits
     return ([] if identity_ok else [PolicyType.IDENTITY]) + limits

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from .errors import RequestError
 
@@ -66,6 +67,7 @@ class Principal:
         return self.arn
 
 
+@lru_cache(maxsize=4096)
 def parse_principal(text: str) -> Principal:
     """Recognise a principal from a user/role/assumed-role/federated-user/root ARN, `*` or a service."""
     text = text.strip()

@@ -52,6 +52,32 @@ class PrincipalMatcher:
         return None
 
 
+    def excludes(self, principal: Principal) -> bool:
+        """Whether a NotPrincipal element spares `principal`: itself and every identity behind it listed.
+
+        AWS evaluates a request as the principal and as its account (and, for a session, as its role),
+        so a NotPrincipal spares a principal only when all of them are named.
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+        """
+        kind = principal.kind
+        if self.everyone:
+            return True
+        if kind is PrincipalKind.SERVICE:
+            return principal.arn.lower() in self.services
+        if kind is PrincipalKind.WEB_IDENTITY:
+            return principal.arn in self.federated
+        if kind is PrincipalKind.ANONYMOUS:
+            return False
+        if principal.account not in self.accounts:
+            return False
+        if kind is PrincipalKind.ROOT:
+            return True
+        if kind is PrincipalKind.ROLE_SESSION:
+            role_listed = principal.role_arn is not None and principal.role_arn in self.arns
+            return role_listed and (principal.given_as_role or principal.arn in self.arns)
+        return principal.arn in self.arns
+
+
 def _account_of(value: str) -> str | None:
     if _ACCOUNT_ID.match(value):
         return value

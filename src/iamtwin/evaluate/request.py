@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .context import RequestContext
 from .errors import RequestError
@@ -21,11 +22,14 @@ class Request:
     resource: str | None
     resource_account: str | None
     context: RequestContext
+    action_lower: str = ""
+    service: str = ""  # the action's service prefix, lowercased
 
-    @property
-    def service(self) -> str:
-        """The service prefix of the action, lowercased."""
-        return self.action.split(":", 1)[0].lower()
+    def __post_init__(self) -> None:
+        if not self.action_lower:
+            lowered = self.action.lower()
+            object.__setattr__(self, "action_lower", lowered)
+            object.__setattr__(self, "service", lowered.split(":", 1)[0])
 
     @property
     def same_account(self) -> bool:
@@ -33,6 +37,7 @@ class Request:
         return self.resource_account is None or self.principal.account == self.resource_account
 
 
+@lru_cache(maxsize=4096)
 def check_action(action: str) -> str:
     """Return `action` if it has the `service:Action` form, else raise a RequestError."""
     if not _ACTION.match(action) or "*" in action or "?" in action:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .patterns import compile_segment_glob, has_wildcard, unprotect
+from .patterns import has_wildcard, unprotect
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +44,54 @@ def is_arn_like(text: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def compile_arn_pattern(pattern: str) -> re.Pattern[str] | None:
-    """Compile an ARN pattern; `*` alone matches anything. None if the pattern cannot match an ARN."""
+    """Compile an ARN pattern; `*` alone matches anything. None if the pattern is not ARN-shaped.
+
+    Within the first five segments `*` and `?` stay inside the segment, except that a `*` ending a
+    segment may expand beyond the colon; in the resource part (after the fifth colon) they span anything.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+    """
+    if unprotect(pattern) == "*" and "*" in pattern:
+        return re.compile(".*", re.DOTALL)
+    segments = pattern.split(":")
+    if len(segments) < 2 or segments[0] not in ("arn", "arn*", "*"):
+        return None
+    regex = ":".join(_segment_regex(segment, index) for index, segment in enumerate(segments))
+    return re.compile(regex, re.DOTALL)
+
+
+@lru_cache(maxsize=65536)
+def compile_arn_condition_pattern(pattern: str) -> re.Pattern[str] | None:
+    """Compile an ArnLike/ArnEquals value: each of the six parts is matched on its own.
+
+    Unlike the Resource element, a condition's ARN wildcards never cross a colon before the resource part.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+    """
     if unprotect(pattern) == "*" and "*" in pattern:
         return re.compile(".*", re.DOTALL)
     parts = pattern.split(":", 5)
     if len(parts) != 6:
         return None
-    head = ":".join(compile_segment_glob(p) for p in parts[:5])
-    tail = parts[5]
-    tail_rx = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(unprotect(ch)) for ch in tail)
-    return re.compile(head + ":" + tail_rx, re.DOTALL)
+    regex = ":".join(_segment_regex(part, index, span_end=False) for index, part in enumerate(parts[:5]))
+    return re.compile(regex + ":" + _span_any(parts[5]), re.DOTALL)
+
+
+def _span_any(segment: str) -> str:
+    return "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(unprotect(ch)) for ch in segment)
+
+
+def _segment_regex(segment: str, index: int, span_end: bool = True) -> str:
+    if index >= 5:
+        return _span_any(segment)
+    last = len(segment) - 1 if span_end else -1
+    parts = []
+    for pos, ch in enumerate(segment):
+        if ch == "*":
+            parts.append(".*" if pos == last else "[^:]*")
+        elif ch == "?":
+            parts.append("[^:]")
+        else:
+            parts.append(re.escape(unprotect(ch)))
+    return "".join(parts)
 
 
 def arn_matches(pattern: str, arn: str) -> bool:

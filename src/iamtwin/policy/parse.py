@@ -71,6 +71,7 @@ class _Parser:
     numbers: Mapping[str, str]
 
     def document(self, value: object, positions: Mapping[str, tuple[int, int]]) -> PolicyDocument | None:
+        """The whole policy, or None when a problem was found."""
         if not isinstance(value, Mapping):
             self.log.add("INVALID_TYPE", f"a policy must be an object, not {json_type(value)}", "")
             return None
@@ -93,12 +94,11 @@ class _Parser:
                 continue
             shown = str(name)
             hint = _closest(shown, known) if isinstance(name, str) else ""
-            self.log.add(
-                "UNKNOWN_ELEMENT", f"unknown {what} element `{shown}`{hint}", child_path(path, shown)
-            )
+            self.log.add("UNKNOWN_ELEMENT", f"unknown {what} element `{shown}`{hint}", child_path(path, shown))
         return found
 
     def version(self, members: Mapping[str, object]) -> str | None:
+        """The Version element, one of the two dates AWS defines."""
         version = self.optional_string(members, "Version", "")
         if version is not None and version not in _VERSIONS:
             self.log.add("INVALID_VERSION", f"unknown version `{version}`; use `{VERSION_2012}`", "Version")
@@ -106,6 +106,7 @@ class _Parser:
         return version
 
     def optional_string(self, members: Mapping[str, object], name: str, path: str) -> str | None:
+        """An optional element whose value must be a string."""
         if name not in members:
             return None
         value = members[name]
@@ -116,6 +117,7 @@ class _Parser:
         return value
 
     def statements(self, members: Mapping[str, object]) -> tuple[tuple[Statement, ...] | None, bool]:
+        """The statements, and whether Statement was an array."""
         if "Statement" not in members:
             self.log.add("MISSING_STATEMENT", "the policy has no `Statement` element", "")
             return None, True
@@ -144,6 +146,8 @@ class _Parser:
         return tuple(built), True
 
     def unique_sids(self, items: list[object] | tuple[object, ...]) -> None:
+        """Report each statement whose Sid an earlier statement already has."""
+        # IAM requires a Sid to be unique within a policy:
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
         seen: set[str] = set()
         for index, item in enumerate(items):
@@ -156,6 +160,7 @@ class _Parser:
             seen.add(sid)
 
     def statement(self, value: Mapping[object, object], index: int, path: str) -> Statement | None:
+        """One statement, or None when it has a problem."""
         before = len(self.log)
         members = self.members(value, path, _STATEMENT_ELEMENTS, "statement")
         sid = self.optional_string(members, "Sid", path)
@@ -181,6 +186,7 @@ class _Parser:
         )
 
     def effect(self, members: Mapping[str, object], path: str) -> Effect | None:
+        """The required Effect, exactly `Allow` or `Deny`."""
         if "Effect" not in members:
             self.log.add("MISSING_EFFECT", "the statement has no `Effect` element", path)
             return None
@@ -203,8 +209,7 @@ class _Parser:
         elif required and name not in members and negated not in members:
             self.log.add("MISSING_ACTION", f"the statement has neither `{name}` nor `{negated}`", path)
         found = [
-            None if n not in members else self.strings(members[n], child_path(path, n), n)
-            for n in (name, negated)
+            None if n not in members else self.strings(members[n], child_path(path, n), n) for n in (name, negated)
         ]
         return found[0], found[1]
 
@@ -225,9 +230,8 @@ class _Parser:
                 self.log.add("INVALID_TYPE", message, item_path(path, index))
         return tuple(texts) if len(texts) == len(value) else None
 
-    def principals(
-        self, members: Mapping[str, object], path: str
-    ) -> tuple[PrincipalSet | None, PrincipalSet | None]:
+    def principals(self, members: Mapping[str, object], path: str) -> tuple[PrincipalSet | None, PrincipalSet | None]:
+        """Principal and NotPrincipal, at most one of them."""
         if "Principal" in members and "NotPrincipal" in members:
             message = "a statement cannot have both `Principal` and `NotPrincipal`"
             self.log.add("CONFLICTING_ELEMENTS", message, child_path(path, "NotPrincipal"))
@@ -238,6 +242,7 @@ class _Parser:
         return found[0], found[1]
 
     def principal(self, value: object, path: str, name: str) -> PrincipalSet | None:
+        """`*` or an object of principal types to a string or an array of strings."""
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
         if isinstance(value, str):
             if value == "*":
@@ -272,6 +277,7 @@ class _Parser:
         )
 
     def conditions(self, members: Mapping[str, object], path: str) -> tuple[Condition, ...]:
+        """The Condition block as one Condition per operator and key."""
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
         if "Condition" not in members:
             return ()
@@ -286,6 +292,7 @@ class _Parser:
         return tuple(built)
 
     def operator_block(self, operator: str, keys: object, path: str) -> list[Condition]:
+        """The keys under one condition operator."""
         split = split_operator(operator)
         if split is None:
             # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
@@ -329,6 +336,7 @@ class _Parser:
         return tuple(t for t in texts if t is not None)
 
     def scalar(self, value: object, path: str, key: str) -> str | None:
+        """One condition value as text."""
         if isinstance(value, str):
             return value
         if isinstance(value, bool):

@@ -24,9 +24,7 @@ PROBLEM_CODES: Mapping[str, str] = MappingProxyType(
             "a condition key appears twice in one operator block with different capitalization; condition "
             "key names are case-insensitive and IAM Access Analyzer reports it as an error"
         ),
-        "DUPLICATE_SID": (
-            "two statements of the policy share a Sid; in IAM a Sid must be unique within a policy"
-        ),
+        "DUPLICATE_SID": ("two statements of the policy share a Sid; in IAM a Sid must be unique within a policy"),
         "INVALID_TYPE": "a value has the wrong JSON type (for example a number where a string is required)",
         "UNKNOWN_ELEMENT": "a policy or statement element that the grammar does not define; IAM rejects it",
         "INVALID_VERSION": "Version is neither `2012-10-17` nor `2008-10-17`",
@@ -35,8 +33,7 @@ PROBLEM_CODES: Mapping[str, str] = MappingProxyType(
         "INVALID_EFFECT": "Effect is neither `Allow` nor `Deny` (exact case)",
         "MISSING_ACTION": "a statement has neither Action nor NotAction",
         "CONFLICTING_ELEMENTS": (
-            "a statement has both elements of a pair (Action/NotAction, Resource/NotResource or "
-            "Principal/NotPrincipal)"
+            "a statement has both elements of a pair (Action/NotAction, Resource/NotResource or Principal/NotPrincipal)"
         ),
         "INVALID_PRINCIPAL": "Principal or NotPrincipal is a string other than `*`",
         "INVALID_PRINCIPAL_KEY": "a principal type other than AWS, Service, Federated or CanonicalUser",

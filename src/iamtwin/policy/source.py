@@ -102,7 +102,11 @@ def _span_end(pattern: re.Pattern[str], text: str, i: int) -> int:
 
 
 def _skip(text: str, i: int) -> int:
-    return _span_end(_WS, text, i)
+    # Most tokens are not followed by whitespace; skip the regex call for them.
+    if i < len(text) and text[i] not in " \t\n\r":
+        return i
+    match = _WS.match(text, i)
+    return match.end() if match else i
 
 
 def _show(char: str) -> str:
@@ -132,6 +136,7 @@ class _Reader:
         return before + 1, index - line_start + 1
 
     def document(self) -> object:
+        """The value of the whole text; only whitespace may follow it."""
         text = self.text
         start = _skip(text, 0)
         if start == len(text):
@@ -143,6 +148,7 @@ class _Reader:
         return value
 
     def result(self, value: object) -> JsonSource:
+        """Package the value with the positions and numbers of the values that were kept."""
         alive = self._alive()
         positions: dict[str, tuple[int, int]] = {}
         numbers: dict[str, str] = {}
@@ -175,6 +181,7 @@ class _Reader:
         return alive
 
     def value(self, i: int, path: str, depth: int) -> tuple[object, int]:
+        """Read the value starting at or after index `i`; return it and the index after it."""
         text = self.text
         i = _skip(text, i)
         if i >= len(text):
@@ -196,6 +203,7 @@ class _Reader:
         raise _Fail(f"unexpected {_show(char)}, expected a value", i, path)
 
     def number(self, i: int, path: str) -> tuple[object, int]:
+        """Read a number, keeping its text."""
         match = _NUMBER.match(self.text, i)
         if match is None:
             raise _Fail("invalid number", i, path)
@@ -209,6 +217,7 @@ class _Reader:
         return number, match.end()
 
     def read_object(self, i: int, path: str, depth: int) -> tuple[object, int]:
+        """Read an object; a repeated key replaces the earlier value and is recorded."""
         if depth >= MAX_DEPTH:
             raise _Fail(f"values are nested more than {MAX_DEPTH} levels deep", i, path)
         text = self.text
@@ -242,6 +251,7 @@ class _Reader:
                 raise _Fail("expected `,` or `}` after an object member", i, path)
 
     def read_array(self, i: int, path: str, depth: int) -> tuple[object, int]:
+        """Read an array."""
         if depth >= MAX_DEPTH:
             raise _Fail(f"values are nested more than {MAX_DEPTH} levels deep", i, path)
         text = self.text
@@ -262,6 +272,7 @@ class _Reader:
                 raise _Fail("expected `,` or `]` after an array item", i, path)
 
     def string(self, i: int, path: str) -> tuple[str, int]:
+        """Read a string with its escapes; control characters must be escaped."""
         text = self.text
         start = i
         chunks: list[str] = []

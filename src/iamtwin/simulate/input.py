@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import IamtwinError, Location
 from ..evaluate.compiled import CompiledPolicy
-from ..evaluate.context import RequestContext
+from ..evaluate.context import ContextValue, RequestContext
 from ..evaluate.decision import PolicyType
 from ..evaluate.policy_set import PolicySet
 from ..evaluate.principal import Principal, parse_principal
@@ -31,6 +31,8 @@ POLICY_KEYS = frozenset(
         "resource_in_management_account",
     }
 )
+_SCALARS = frozenset({str, bool, int, float})
+_EMPTY_CONTEXT = RequestContext()
 REQUEST_KEYS = frozenset(
     {"principal", "action", "resource", "resource_account", "context", "principal_tags", "resource_tags"}
 )
@@ -141,43 +143,63 @@ class RequestInput:
 
 
 def _tags(value: object, path: str) -> Mapping[str, str]:
-    if value is None:
+    if not value:
         return {}
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    if not isinstance(value, Mapping):
         raise _fail(path, "tags must be an object of string keys to string values")
-    return dict(value)
+    for k, v in value.items():
+        if type(k) is not str or type(v) is not str:
+            raise _fail(f"{path}.{k}", "tags must be an object of string keys to string values")
+    return value
+
+
+def _context(raw: object, path: str) -> RequestContext:
+    if not raw:
+        return _EMPTY_CONTEXT
+    if not isinstance(raw, Mapping):
+        raise _fail(path, "`context` must be an object of keys to a value or a list of values")
+    entries: dict[str, ContextValue] = {}
+    for key, value in raw.items():
+        kind = type(value)
+        if kind is str:
+            entries[key.lower()] = ContextValue(key, (value,), False)
+        elif kind is list and all(type(v) in _SCALARS for v in value):
+            entries[key.lower()] = ContextValue(key, tuple(_text(v) for v in value), True)
+        elif kind in _SCALARS:
+            entries[key.lower()] = ContextValue(key, (_text(value),), False)
+        else:
+            raise _fail(f"{path}.{key}", f"context key `{key}` must have a value or a list of values")
+    return RequestContext.from_entries(entries)
+
+
+def _text(value: object) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
 
 
 def read_request(data: object, path: str = "request") -> RequestInput:
     """Check and type the `request` object of a simulation input."""
     if not isinstance(data, Mapping):
         raise _fail(path, "`request` must be an object with `principal` and `action`")
-    unknown = set(data) - REQUEST_KEYS
-    if unknown:
-        raise _fail(
-            f"{path}.{sorted(unknown)[0]}", f"unknown key `{sorted(unknown)[0]}` in the request", "UNKNOWN_INPUT_KEY"
-        )
+    for key in data:
+        if key not in REQUEST_KEYS:
+            raise _fail(f"{path}.{key}", f"unknown key `{key}` in the request", "UNKNOWN_INPUT_KEY")
     principal_text = data.get("principal")
-    if not isinstance(principal_text, str):
+    if type(principal_text) is not str:
         raise _fail(f"{path}.principal", "`principal` must be a string: an ARN, `*` or a service principal")
     action = data.get("action")
-    if not isinstance(action, str):
+    if type(action) is not str:
         raise _fail(f"{path}.action", "`action` must be a string such as `s3:GetObject`")
     resource = data.get("resource")
-    if resource is not None and (not isinstance(resource, str) or not resource):
+    if resource is not None and (type(resource) is not str or not resource):
         raise _fail(f"{path}.resource", "`resource` must be a non-empty string (an ARN) or omitted")
     account = data.get("resource_account")
-    if account is not None and (not isinstance(account, str) or len(account) != 12 or not account.isdigit()):
+    if account is not None and (type(account) is not str or len(account) != 12 or not account.isdigit()):
         raise _fail(f"{path}.resource_account", "`resource_account` must be a 12-digit account id")
-    raw_context = data.get("context") or {}
-    if not isinstance(raw_context, Mapping):
-        raise _fail(f"{path}.context", "`context` must be an object of keys to a value or a list of values")
-    for key, value in raw_context.items():
-        ok = isinstance(value, (str, bool, int, float)) or (
-            isinstance(value, list) and all(isinstance(v, (str, bool, int, float)) for v in value)
-        )
-        if not ok:
-            raise _fail(f"{path}.context.{key}", f"context key `{key}` must have a value or a list of values")
+    context = _context(data.get("context"), f"{path}.context")
     try:
         principal = parse_principal(principal_text)
         check_action(action)
@@ -189,7 +211,7 @@ def read_request(data: object, path: str = "request") -> RequestInput:
         action,
         resource,
         account,
-        RequestContext.from_mapping(raw_context),
+        context,
         _tags(data.get("principal_tags"), f"{path}.principal_tags"),
         _tags(data.get("resource_tags"), f"{path}.resource_tags"),
     )

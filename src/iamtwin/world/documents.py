@@ -1,36 +1,24 @@
 """Check a policy document embedded in a world file and report its problems at the world path.
 
-The policy grammar is checked by `iamtwin.policy.parse.parse_policy` when that parser is
-installed; its PolicySyntaxError becomes a WorldFileError whose path continues into the document
+The policy grammar is checked by `iamtwin.policy.parse.parse_policy`; its PolicySyntaxError
+becomes a WorldFileError whose path continues into the document
 (`accounts[0].roles[2].trust_policy.Statement[0].Effect`), keeping the parser's code as
 `cause_code`. Values YAML reads as dates or other non-JSON types must be quoted.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cache
-from typing import Any
 
 from ..errors import Location
 from ..policy.errors import PolicySyntaxError
+from ..policy.parse import parse_policy
 from .errors import WorldErrorCode, WorldFileError
 from .fields import Fields, kind_of
 from .model import Document
 from .source import child_path, item_path
-
-
-@cache
-def _parser() -> Callable[[Any], object] | None:
-    try:
-        module = importlib.import_module("iamtwin.policy.parse")
-    except ImportError:
-        return None
-    parse = getattr(module, "parse_policy", None)
-    return parse if callable(parse) else None
 
 
 def read_document(fields: Fields, path: str, value: object) -> Document:
@@ -45,12 +33,10 @@ def read_document(fields: Fields, path: str, value: object) -> Document:
             f"a policy document must be a mapping or JSON text, found {kind_of(value)}",
             path,
         )
-    parse = _parser()
-    if parse is not None:
-        try:
-            parse(value)
-        except PolicySyntaxError as exc:
-            raise _reframe(fields, path, value, exc) from None
+    try:
+        parse_policy(value)
+    except PolicySyntaxError as exc:
+        raise _reframe(fields, path, value, exc) from None
     return value
 
 

@@ -74,15 +74,16 @@ def read_world_text(source: str | Path) -> WorldSource:
 def parse_world_text(text: str, *, origin: str = "<text>") -> WorldSource:
     """Parse YAML or JSON text into a WorldSource; JSON is read with `json` for exact numbers."""
     if text.lstrip().startswith("{"):
-        data = _load_json(text)
         marks: dict[str, tuple[int, int]] = {}
+        duplicates: list[tuple[str, tuple[int, int]]] = []
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError:
             node = None  # valid JSON that PyYAML's YAML 1.1 reader refuses: no line numbers then
         if node is not None:
-            _walk(node, "", marks, [], set())
-        return WorldSource(data, marks, origin)
+            _walk(node, "", marks, duplicates, set())
+        _raise_duplicate(duplicates)
+        return WorldSource(_load_json(text), marks, origin)
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -99,18 +100,20 @@ def parse_world_text(text: str, *, origin: str = "<text>") -> WorldSource:
     except yaml.YAMLError as exc:
         raise WorldFileError(WorldErrorCode.SYNTAX, f"not valid YAML: {exc}") from None
     marks = {}
-    duplicates: list[tuple[str, tuple[int, int]]] = []
+    duplicates = []
     if node is not None:
         _walk(node, "", marks, duplicates, set())
+    _raise_duplicate(duplicates)
+    return WorldSource(data, marks, origin)
+
+
+def _raise_duplicate(duplicates: list[tuple[str, tuple[int, int]]]) -> None:
     if duplicates:
         path, (line, column) = duplicates[0]
         key = path.rsplit(".", 1)[-1]
         raise WorldFileError(
-            WorldErrorCode.DUPLICATE_KEY,
-            f"key `{key}` is written twice",
-            location=Location(path, line, column),
+            WorldErrorCode.DUPLICATE_KEY, f"key `{key}` is written twice", location=Location(path, line, column)
         )
-    return WorldSource(data, marks, origin)
 
 
 def _load_json(text: str) -> Any:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
-from ...policy.arn import compile_arn_pattern, parse_arn
+from ...policy.arn import compile_arn_condition_pattern, parse_arn
 from .operator import ConditionOperator, ValueCode, value_error
 
 
 def parse_arn_pattern(text: str) -> re.Pattern[str]:
     """Compile an ARN pattern (`*` alone matches any ARN); raise INVALID_ARN if it has not six parts."""
-    pattern = compile_arn_pattern(text)
+    pattern = compile_arn_condition_pattern(text)
     if pattern is None:
         raise value_error(ValueCode.INVALID_ARN, text, "an ARN")
     return pattern

@@ -72,14 +72,15 @@ def _bad(text: str) -> ConditionValueError:
     return value_error(ValueCode.INVALID_DATE, text, expected)
 
 
+Comparison = Callable[[Decimal, Decimal], bool]
+
+
 class DateOperator(ConditionOperator[Decimal, Decimal]):
     """One date comparison: context instant `compare` policy instant."""
 
     __slots__ = ("_compare",)
 
-    def __init__(
-        self, name: str, compare: Callable[[Decimal, Decimal], bool], *, negated: bool = False
-    ) -> None:
+    def __init__(self, name: str, compare: Comparison, *, negated: bool = False) -> None:
         super().__init__(name, negated=negated, supports_variables=False, equality=compare is operator.eq)
         self._compare = compare
 

@@ -109,7 +109,7 @@ class CompiledCondition:
         except ConditionValueError as err:
             located = self._located(err, "context")
             return ConditionResult(False, ConditionReason.INVALID_VALUE, values, located)
-        if not policy_values:
+        if not policy_values and self.templates:
             return _UNRESOLVED_TRUE if matched else _UNRESOLVED_FALSE
         return _MATCHED if matched else _NOT_MATCHED
 

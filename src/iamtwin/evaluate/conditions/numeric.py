@@ -24,14 +24,15 @@ def parse_number(text: str) -> Decimal:
     return Decimal(text)
 
 
+Comparison = Callable[[Decimal, Decimal], bool]
+
+
 class NumericOperator(ConditionOperator[Decimal, Decimal]):
     """One numeric comparison: context value `compare` policy value."""
 
     __slots__ = ("_compare",)
 
-    def __init__(
-        self, name: str, compare: Callable[[Decimal, Decimal], bool], *, negated: bool = False
-    ) -> None:
+    def __init__(self, name: str, compare: Comparison, *, negated: bool = False) -> None:
         super().__init__(name, negated=negated, supports_variables=False, equality=compare is operator.eq)
         self._compare = compare
 

@@ -1,0 +1,70 @@
+"""Which policy types are in effect for a request, with AWS's documented exemptions as reasons."""
+
+from __future__ import annotations
+
+from .decision import PolicyType
+from .policy_set import PolicySet
+from .principal import PrincipalKind
+from .request import Request
+from .rules import IAM_PRINCIPALS, RCP_SERVICES, SESSION_PRINCIPALS
+
+Applicability = tuple[frozenset[PolicyType], dict[PolicyType, str]]
+
+
+def applicable(policies: PolicySet, request: Request) -> Applicability:
+    """The active policy types, and for each type in the input that does not apply, why not."""
+    key = (request.principal.kind, request.service)
+    found = policies.applicability.get(key)
+    if found is None:
+        found = _applicable(policies, request)
+        policies.applicability[key] = found
+    return found
+
+
+def _applicable(policies: PolicySet, request: Request) -> Applicability:
+    kind = request.principal.kind
+    active: set[PolicyType] = set()
+    exempt: dict[PolicyType, str] = {}
+    iam_principal = kind in IAM_PRINCIPALS
+
+    if policies.rcps is not None:
+        # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+        # RCPs do apply to AWS service principals: AWS's own RCP examples deny them by aws:SourceOrgID.
+        # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html
+        if policies.resource_in_management_account:
+            exempt[PolicyType.RCP] = "management_account"
+        elif policies.principal_is_service_linked_role:
+            exempt[PolicyType.RCP] = "service_linked_role"
+        elif request.service not in RCP_SERVICES:
+            exempt[PolicyType.RCP] = "service_not_supported"
+        else:
+            active.add(PolicyType.RCP)
+    if policies.scps is not None:
+        # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+        if not iam_principal:
+            exempt[PolicyType.SCP] = "not_an_account_principal"
+        elif policies.principal_in_management_account:
+            exempt[PolicyType.SCP] = "management_account"
+        elif policies.principal_is_service_linked_role:
+            exempt[PolicyType.SCP] = "service_linked_role"
+        else:
+            active.add(PolicyType.SCP)
+    if policies.vpc_endpoint is not None:
+        active.add(PolicyType.VPC_ENDPOINT)
+    if policies.resource is not None:
+        active.add(PolicyType.RESOURCE)
+    if iam_principal:
+        active.add(PolicyType.IDENTITY)
+        if policies.permissions_boundary is not None:
+            if kind is PrincipalKind.ROOT:
+                exempt[PolicyType.PERMISSIONS_BOUNDARY] = "root_user"
+            else:
+                active.add(PolicyType.PERMISSIONS_BOUNDARY)
+        if policies.session is not None:
+            if kind in SESSION_PRINCIPALS:
+                active.add(PolicyType.SESSION)
+            else:
+                exempt[PolicyType.SESSION] = "not_a_session"
+    elif policies.identity:
+        exempt[PolicyType.IDENTITY] = "not_an_account_principal"
+    return frozenset(active), exempt
