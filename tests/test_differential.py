@@ -137,13 +137,30 @@ PINNED: dict[str, tuple[dict[str, Any], str]] = {
         ),
         "Allowed",
     ),
-    # RCPs do not apply to service principals; an RCP deny applies to anonymous requests.
-    "rcp-service-principal-exempt": (
+    # RCPs apply to every caller, AWS service principals and anonymous ones included.
+    "rcp-deny-service-principal": (
         case(
             s.SERVICE,
             rcps=[entries(policy(deny(Principal="*")))],
             resource_policy=resource_policy({"Service": s.SERVICE}, allow()),
         ),
+        "ExplicitDeny",
+    ),
+    # RCPs do not restrict service-linked roles.
+    "rcp-service-linked-role-exempt": (
+        case(
+            s.SESSION_A,
+            identity=[policy(allow())],
+            rcps=[entries(policy(deny(Principal="*")))],
+            principal_is_service_linked_role=True,
+        ),
+        "Allowed",
+    ),
+    # GetFederationToken: a federated user session without session policies has no permissions,
+    # unless a resource policy names the session itself.
+    "federated-user-without-session-policy": (case(s.FEDERATED_A, identity=[policy(allow())]), "ImplicitDeny"),
+    "federated-user-named-by-resource-policy": (
+        case(s.FEDERATED_A, resource_policy=resource_policy({"AWS": s.FEDERATED_A}, allow())),
         "Allowed",
     ),
     "rcp-deny-anonymous": (

@@ -168,3 +168,27 @@ def test_phrases() -> None:
         PolicyType.RCP: "resource control policy",
         PolicyType.VPC_ENDPOINT: "VPC endpoint policy",
     }
+
+
+def test_inline_policy_ids_are_not_named_as_arns() -> None:
+    """AWS names only managed policy ARNs; an inline policy id `<owner>#<name>` is left out.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+    """
+    import iamtwin
+
+    decision = iamtwin.simulate(
+        {
+            "request": {"principal": "arn:aws:iam::111122223333:user/bob", "action": "s3:GetObject"},
+            "identity_policies": [
+                {
+                    "id": "arn:aws:iam::111122223333:user/bob#DenyAll",
+                    "document": {"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]},
+                }
+            ],
+        }
+    )
+    assert denial_message(decision) == (
+        "User: arn:aws:iam::111122223333:user/bob is not authorized to perform: s3:GetObject"
+        " with an explicit deny in an identity-based policy"
+    )

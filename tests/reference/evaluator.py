@@ -392,11 +392,11 @@ def evaluate(data: dict[str, Any]) -> str:
         scps = None
     rcps = data.get("rcps")
     service = request["action"].split(":", 1)[0].lower()
-    # RCPs: not for service principals, resources of the management account, service-linked roles
-    # (orgs_manage_policies_rcps.html, "Resources and entities not restricted by RCPs").
+    # RCPs apply to every caller, service principals included (AWS's own RCP examples exempt them with
+    # aws:PrincipalIsAWSService), except for resources of the management account and calls by
+    # service-linked roles (orgs_manage_policies_rcps.html, "Resources and entities not restricted by RCPs").
     if (
-        who["kind"] == "service"
-        or data.get("resource_in_management_account")
+        data.get("resource_in_management_account")
         or data.get("principal_is_service_linked_role")
         or service not in RCP_SERVICES
     ):
@@ -417,6 +417,10 @@ def evaluate(data: dict[str, Any]) -> str:
         return ALLOWED if DIRECT in grants else IMPLICIT_DENY
     identity_allows = who["kind"] == "root" or bool(scan(identity, "Allow", request, ctx, who))
     boundary_allows = boundary is None or bool(scan(boundary, "Allow", request, ctx, who))
+    # A federated user session without session policies has no permissions (sts GetFederationToken,
+    # "Policy"); only a resource policy naming the session itself can then allow.
+    if session is None and who["kind"] == "federated":
+        session = []
     session_allows = session is None or bool(scan(session, "Allow", request, ctx, who))
     principal_side = identity_allows and boundary_allows and session_allows
     if who["account"] == resource_account:

@@ -64,8 +64,8 @@ def render_decision_text(decision: Decision, console: Console) -> None:
         console.print()
         console.print(Text("Errors", style="bold red"))
         for error in decision.errors:
-            where = error.policy_id if error.statement_index is None else (
-                f"{error.policy_id}[{error.statement_index}]"
+            where = (
+                error.policy_id if error.statement_index is None else (f"{error.policy_id}[{error.statement_index}]")
             )
             path = f" at {error.path}" if error.path else ""
             line = f"  {error.policy_type.value} {where}{path}: {error.code}: {error.message}"
@@ -168,9 +168,12 @@ def _print_conditions(explanations: Iterable[ConditionExplanation], console: Con
         )
         console.print(
             Text.assemble(
-                ("      policy: ", "dim"), _values(e.policy_values),
-                ("  context: ", "dim"), _values(e.context_values),
-                ("  reason: ", "dim"), (e.reason.value, "yellow"),
+                ("      policy: ", "dim"),
+                _values(e.policy_values),
+                ("  context: ", "dim"),
+                _values(e.context_values),
+                ("  reason: ", "dim"),
+                (e.reason.value, "yellow"),
             ),
             soft_wrap=True,
         )

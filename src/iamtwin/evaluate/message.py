@@ -50,7 +50,8 @@ def denial_message(decision: Decision) -> str | None:
         return f"{head} because no {phrase} allows the {request.action} action"
     message = f"{head} with an explicit deny in {_with_article(phrase)}"
     policy_id = _denying_policy(decision, policy_type)
-    if policy_id is not None and policy_id.startswith("arn:"):
+    # Only a real policy ARN is named; inline policies (ids like `<owner arn>#<name>`) have none.
+    if policy_id is not None and policy_id.startswith("arn:") and "#" not in policy_id:
         message += f": {policy_id}"
     return message
 
@@ -58,8 +59,6 @@ def denial_message(decision: Decision) -> str | None:
 def _denying_policy(decision: Decision, policy_type: PolicyType) -> str | None:
     """The first blocking policy that holds a matched deny statement of `policy_type`."""
     denying = {
-        ref.policy_id
-        for ref in decision.matched
-        if ref.effect is Effect.DENY and ref.policy_type is policy_type
+        ref.policy_id for ref in decision.matched if ref.effect is Effect.DENY and ref.policy_type is policy_type
     }
     return next((pid for pid in decision.blocking_policies if pid in denying), None)

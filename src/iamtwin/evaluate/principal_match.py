@@ -51,7 +51,6 @@ class PrincipalMatcher:
             return GrantKind.ACCOUNT
         return None
 
-
     def excludes(self, principal: Principal) -> bool:
         """Whether a NotPrincipal element spares `principal`: itself and every identity behind it listed.
 

@@ -128,9 +128,7 @@ def _evaluation(
     }
 
 
-def _matched_policies(
-    refs: Iterable[StatementRef], policy_uris: Mapping[str, str] | None
-) -> list[dict[str, object]]:
+def _matched_policies(refs: Iterable[StatementRef], policy_uris: Mapping[str, str] | None) -> list[dict[str, object]]:
     """Statements grouped by policy, in the order the policies first appear."""
     grouped: dict[tuple[PolicyType, str], list[dict[str, object]]] = {}
     for ref in refs:

@@ -28,6 +28,7 @@ class Arn:
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
 
 
+@lru_cache(maxsize=65536)
 def parse_arn(text: str) -> Arn | None:
     """Parse `text` as an ARN; None if it does not have the six parts."""
     parts = text.split(":", 5)

@@ -14,9 +14,7 @@ def decision_to_json(decision: Decision) -> dict[str, object]:
         "blocking_policies": list(decision.blocking_policies),
         "matched": [ref.to_dict() for ref in decision.matched],
         "message": denial_message(decision),
-        "analyses": {
-            policy_type.value: analysis.to_dict() for policy_type, analysis in decision.analyses.items()
-        },
+        "analyses": {policy_type.value: analysis.to_dict() for policy_type, analysis in decision.analyses.items()},
         "explanations": [explanation.to_dict() for explanation in decision.explanations],
         "missing_context_keys": sorted(decision.missing_context_keys),
         "errors": [error.to_dict() for error in decision.errors],

@@ -65,9 +65,7 @@ AWS_MANAGED_POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
         ),
         AWS_MANAGED_PREFIX + "AmazonS3FullAccess": _policy(_allow(["s3:*", "s3-object-lambda:*"])),
         AWS_MANAGED_PREFIX + "AmazonS3ReadOnlyAccess": _policy(
-            _allow(
-                ["s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*"]
-            ),
+            _allow(["s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*"]),
         ),
     }
 )

@@ -46,8 +46,7 @@ def _check_text(fields: Fields, path: str, text: str) -> None:
     except json.JSONDecodeError as exc:
         fields.fail(
             WorldErrorCode.INVALID_POLICY_DOCUMENT,
-            f"the policy document is not valid JSON: {exc.msg} "
-            f"(line {exc.lineno}, column {exc.colno} of the document)",
+            f"the policy document is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno} of the document)",
             path,
         )
 
@@ -56,9 +55,7 @@ def _check_json_values(fields: Fields, path: str, value: object) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
-                fields.fail(
-                    WorldErrorCode.WRONG_TYPE, f"key `{key}` must be a string (quote it in YAML)", path
-                )
+                fields.fail(WorldErrorCode.WRONG_TYPE, f"key `{key}` must be a string (quote it in YAML)", path)
             _check_json_values(fields, child_path(path, key), item)
     elif isinstance(value, list):
         for index, item in enumerate(value):
@@ -81,6 +78,4 @@ def _reframe(fields: Fields, path: str, value: object, exc: PolicySyntaxError) -
         location = Location(combined, found.line, found.column)
     else:
         location = fields.source.locate(combined)
-    return WorldFileError(
-        WorldErrorCode.INVALID_POLICY_DOCUMENT, message, location=location, cause_code=exc.code
-    )
+    return WorldFileError(WorldErrorCode.INVALID_POLICY_DOCUMENT, message, location=location, cause_code=exc.code)

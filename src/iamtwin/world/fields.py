@@ -71,9 +71,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, str):
-            self.fail(
-                WorldErrorCode.WRONG_TYPE, f"`{key}` must be a string, found {kind_of(value)}", self.at(key)
-            )
+            self.fail(WorldErrorCode.WRONG_TYPE, f"`{key}` must be a string, found {kind_of(value)}", self.at(key))
         return value
 
     def required_text(self, key: str) -> str:
@@ -114,9 +112,7 @@ class Fields:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail(
-                WorldErrorCode.WRONG_TYPE, f"`{key}` must be a list, found {kind_of(value)}", self.at(key)
-            )
+            self.fail(WorldErrorCode.WRONG_TYPE, f"`{key}` must be a list, found {kind_of(value)}", self.at(key))
         return [(item_path(self.at(key), i), item) for i, item in enumerate(value)]
 
     def names(self, key: str) -> list[tuple[str, str]]:
@@ -134,9 +130,7 @@ class Fields:
         if value is None:
             return []
         if not isinstance(value, Mapping):
-            self.fail(
-                WorldErrorCode.WRONG_TYPE, f"`{key}` must be a mapping, found {kind_of(value)}", self.at(key)
-            )
+            self.fail(WorldErrorCode.WRONG_TYPE, f"`{key}` must be a mapping, found {kind_of(value)}", self.at(key))
         out = []
         for name, item in value.items():
             if not isinstance(name, str):

@@ -145,14 +145,11 @@ class InputBuilder:
         elif who.kind is PrincipalKind.FEDERATED_USER:
             raise WorldFileError(
                 WorldErrorCode.UNSUPPORTED_PRINCIPAL,
-                f"`{principal}`: federated users are not modelled in world files; "
-                "use a user or a role session",
+                f"`{principal}`: federated users are not modelled in world files; use a user or a role session",
             )
         if session_tags:
             if who.kind is not PrincipalKind.ROLE_SESSION:
-                raise WorldFileError(
-                    WorldErrorCode.INVALID_CONTEXT, "session tags need a role session principal"
-                )
+                raise WorldFileError(WorldErrorCode.INVALID_CONTEXT, "session tags need a role session principal")
             for key, value in session_tags.items():
                 _set_tag(principal_tags, key, value)
         for key, value in principal_tag_over.items():
@@ -244,11 +241,7 @@ class InputBuilder:
         if entity is not None:
             account, thing = entity
             policy = None
-            if (
-                isinstance(thing, Role)
-                and action.lower() in _TRUST_ACTIONS
-                and thing.trust_policy is not None
-            ):
+            if isinstance(thing, Role) and action.lower() in _TRUST_ACTIONS and thing.trust_policy is not None:
                 policy = _entry(thing.arn, thing.trust_policy)
             return _ResourceFacts(account.id, thing.tags, policy)
         parsed = parse_arn(resource)
@@ -273,9 +266,7 @@ def _split_context(context: ContextInput) -> tuple[dict[str, Any], dict[str, str
         elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
             given[key] = list(value)
         else:
-            raise WorldFileError(
-                WorldErrorCode.INVALID_CONTEXT, f"`{key}` must be a string or a list of strings"
-            )
+            raise WorldFileError(WorldErrorCode.INVALID_CONTEXT, f"`{key}` must be a string or a list of strings")
     return given, principal_tags, resource_tags
 
 
@@ -321,9 +312,7 @@ def _rcp_full_access(org: Organization) -> list[OrgPolicy]:
     return [] if policy is None else [policy]
 
 
-def _org_keys(
-    given: dict[str, Any], id_key: str, paths_key: str, org: Organization, place: Placement
-) -> None:
+def _org_keys(given: dict[str, Any], id_key: str, paths_key: str, org: Organization, place: Placement) -> None:
     if not _has_key(given, id_key):
         given[id_key] = org.id
     if not _has_key(given, paths_key):

@@ -49,9 +49,7 @@ def read_accounts(source: WorldSource, top: Fields) -> dict[str, Account]:
         fields = Fields(source, path, raw, _ACCOUNT_KEYS)
         account_id = check_account_id(fields, fields.raw("id", required=True), fields.at("id"))
         if account_id in accounts:
-            fields.fail(
-                WorldErrorCode.DUPLICATE_ACCOUNT, f"account `{account_id}` is defined twice", fields.at("id")
-            )
+            fields.fail(WorldErrorCode.DUPLICATE_ACCOUNT, f"account `{account_id}` is defined twice", fields.at("id"))
         account = _read_account(fields, account_id)
         for resource_path, resource in zip(_paths(fields, "resources"), account.resources, strict=True):
             if resource.arn in resource_arns:
@@ -100,9 +98,7 @@ def _read_account(fields: Fields, account_id: str) -> Account:
 def _unique(fields: Fields, seen: dict[str, Any], name: str, path: str, what: str) -> None:
     # IAM names are unique in an account without regard to case.
     if any(existing.lower() == name.lower() for existing in seen):
-        fields.fail(
-            WorldErrorCode.DUPLICATE_NAME, f"{what} `{name}` is defined twice in this account", path + ".name"
-        )
+        fields.fail(WorldErrorCode.DUPLICATE_NAME, f"{what} `{name}` is defined twice in this account", path + ".name")
 
 
 def _name(fields: Fields) -> str:
@@ -124,12 +120,9 @@ def _inline(fields: Fields) -> tuple[InlinePolicy, ...]:
     return tuple(out)
 
 
-def _managed(
-    fields: Fields, account_id: str, policies: dict[str, ManagedPolicy]
-) -> tuple[ManagedPolicy, ...]:
+def _managed(fields: Fields, account_id: str, policies: dict[str, ManagedPolicy]) -> tuple[ManagedPolicy, ...]:
     return tuple(
-        resolve_managed(fields, path, ref, account_id, policies)
-        for path, ref in fields.names("managed_policies")
+        resolve_managed(fields, path, ref, account_id, policies) for path, ref in fields.names("managed_policies")
     )
 
 
@@ -149,8 +142,7 @@ def resolve_managed(
         if document is None:
             fields.fail(
                 WorldErrorCode.UNKNOWN_AWS_MANAGED_POLICY,
-                f"`{ref}` is not in iamtwin's table of AWS managed policies; "
-                "copy its document into `policies`",
+                f"`{ref}` is not in iamtwin's table of AWS managed policies; copy its document into `policies`",
                 path,
             )
         name = ref.rsplit("/", 1)[-1]
@@ -159,17 +151,13 @@ def resolve_managed(
         for candidate in policies.values():
             if candidate.arn == ref:
                 return candidate
-        fields.fail(
-            WorldErrorCode.UNKNOWN_POLICY, f"no managed policy `{ref}` in account `{account_id}`", path
-        )
+        fields.fail(WorldErrorCode.UNKNOWN_POLICY, f"no managed policy `{ref}` in account `{account_id}`", path)
     policy = policies.get(ref)
     if policy is None:
         hint = ""
         if aws_managed_document(AWS_MANAGED_PREFIX + ref) is not None:
             hint = f"; for the AWS managed policy write `{AWS_MANAGED_PREFIX}{ref}`"
-        fields.fail(
-            WorldErrorCode.UNKNOWN_POLICY, f"no managed policy `{ref}` in account `{account_id}`{hint}", path
-        )
+        fields.fail(WorldErrorCode.UNKNOWN_POLICY, f"no managed policy `{ref}` in account `{account_id}`{hint}", path)
     return policy
 
 
@@ -185,18 +173,14 @@ def _read_group(fields: Fields, account_id: str, policies: dict[str, ManagedPoli
     )
 
 
-def _read_user(
-    fields: Fields, account_id: str, policies: dict[str, ManagedPolicy], groups: dict[str, Group]
-) -> User:
+def _read_user(fields: Fields, account_id: str, policies: dict[str, ManagedPolicy], groups: dict[str, Group]) -> User:
     name = _name(fields)
     path = check_iam_path(fields)
     member_of = []
     for group_path, group_name in fields.names("groups"):
         group = groups.get(group_name)
         if group is None:
-            fields.fail(
-                WorldErrorCode.UNKNOWN_GROUP, f"no group `{group_name}` in account `{account_id}`", group_path
-            )
+            fields.fail(WorldErrorCode.UNKNOWN_GROUP, f"no group `{group_name}` in account `{account_id}`", group_path)
         member_of.append(group)
     return User(
         name,

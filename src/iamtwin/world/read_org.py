@@ -38,9 +38,7 @@ def _digest(text: str, size: int) -> str:
 
 
 class _TreeReader:
-    def __init__(
-        self, source: WorldSource, org_id: str, root_id: str, policies: dict[str, OrgPolicy]
-    ) -> None:
+    def __init__(self, source: WorldSource, org_id: str, root_id: str, policies: dict[str, OrgPolicy]) -> None:
         self.source = source
         self.org_id = org_id
         self.root_suffix = root_id[2:]
