@@ -144,10 +144,23 @@ CONTEXT_VALUES: dict[str, list[Any]] = {
 VERSIONS = ["2012-10-17", "2012-10-17", "2008-10-17", None]
 
 
-def one_or_list(values: list[Any], max_size: int = 2) -> st.SearchStrategy[Any]:
-    """One value of `values`, or a short list of them."""
+def one_or_list(values: list[Any], max_size: int = 2, near: list[Any] | None = None) -> st.SearchStrategy[Any]:
+    """One value of `values`, or a short list of them; half of the picks come from `near` when given."""
     single = st.sampled_from(values)
+    if near:
+        single = st.one_of(st.sampled_from(near), single)
     return st.one_of(single, st.lists(single, min_size=1, max_size=max_size, unique=True))
+
+
+def names_of(principal: str) -> list[str]:
+    """The Principal values that name `principal`: itself, its role, its account, its root ARN."""
+    if not principal.startswith("arn:"):
+        return []
+    account = principal.split(":")[4]
+    names = [principal, account, f"arn:aws:iam::{account}:root"]
+    if ":assumed-role/" in principal:
+        names.append(f"arn:aws:iam::{account}:role/{principal.split('/')[1]}")
+    return names
 
 
 @st.composite
@@ -186,55 +199,52 @@ def conditions(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
 
 
 @st.composite
-def statements(draw: st.DrawFn, *, principal: bool = False, rcp: bool = False) -> dict[str, Any]:
-    """One statement; `principal` adds a Principal element (resource policies), `rcp` forces `*`."""
+def statements(
+    draw: st.DrawFn, request: dict[str, Any], *, principal: bool = False, rcp: bool = False
+) -> dict[str, Any]:
+    """One statement, often naming the request's action and resource so that it applies.
+
+    `principal` adds a Principal element (resource policies); `rcp` makes it `*` (RCPs).
+    """
     statement: dict[str, Any] = {}
     statement["Effect"] = draw(st.sampled_from(["Allow", "Allow", "Allow", "Deny"]))
     if rcp:
         statement["Principal"] = "*"
     elif principal:
-        statement["Principal"] = draw(principal_elements())
+        statement["Principal"] = draw(principal_elements(request["principal"]))
     action_key = "NotAction" if draw(st.integers(0, 7)) == 0 else "Action"
-    statement[action_key] = draw(one_or_list(ACTION_PATTERNS, 3))
+    statement[action_key] = draw(one_or_list(ACTION_PATTERNS, 3, near=[request["action"]]))
     resource_key = "NotResource" if draw(st.integers(0, 7)) == 0 else "Resource"
-    statement[resource_key] = draw(one_or_list(RESOURCE_PATTERNS, 3))
+    statement[resource_key] = draw(one_or_list(RESOURCE_PATTERNS, 3, near=[request["resource"]]))
     if draw(st.integers(0, 2)) == 0:
         statement["Condition"] = draw(conditions())
     return statement
 
 
-def principal_elements() -> st.SearchStrategy[Any]:
-    """Principal element variants: `*`, account id, root ARN, user, role, session and service."""
-    aws_values = [
-        "*",
-        A,
-        B,
-        ROOT_A,
-        ROOT_B,
-        USER_A,
-        USER_B,
-        ROLE_A,
-        ROLE_B,
-        SESSION_A,
-        SESSION_B,
-        FEDERATED_A,
-    ]
+AWS_PRINCIPAL_VALUES = ["*", A, B, ROOT_A, ROOT_B, USER_A, USER_B, ROLE_A, ROLE_B, SESSION_A, SESSION_B, FEDERATED_A]
+
+
+def principal_elements(requester: str) -> st.SearchStrategy[Any]:
+    """Principal element variants: `*`, account id, root ARN, user, role, session and service ARNs."""
+    aws = one_or_list(AWS_PRINCIPAL_VALUES, 3, near=names_of(requester))
     return st.one_of(
         st.just("*"),
-        st.builds(lambda v: {"AWS": v}, one_or_list(aws_values, 3)),
+        st.builds(lambda v: {"AWS": v}, aws),
         st.just({"Service": SERVICE}),
-        st.builds(lambda v: {"AWS": v, "Service": SERVICE}, st.sampled_from(aws_values)),
+        st.builds(lambda v: {"AWS": v, "Service": SERVICE}, aws),
     )
 
 
 @st.composite
-def documents(draw: st.DrawFn, *, principal: bool = False, rcp: bool = False) -> dict[str, Any]:
+def documents(
+    draw: st.DrawFn, request: dict[str, Any], *, principal: bool = False, rcp: bool = False
+) -> dict[str, Any]:
     """A policy document with a Version of 2012-10-17, 2008-10-17 or none, and 1-3 statements."""
     document: dict[str, Any] = {}
     version = draw(st.sampled_from(VERSIONS))
     if version is not None:
         document["Version"] = version
-    found = draw(st.lists(statements(principal=principal, rcp=rcp), min_size=1, max_size=3))
+    found = draw(st.lists(statements(request, principal=principal, rcp=rcp), min_size=1, max_size=3))
     for index, statement in enumerate(found):
         if draw(st.booleans()):  # Sids are optional and unique within a policy
             found[index] = {"Sid": f"S{index}", **statement}
@@ -250,8 +260,10 @@ RCP_FULL_ACCESS = {
 
 
 @st.composite
-def org_levels(draw: st.DrawFn, name: str, *, rcp: bool = False) -> list[list[dict[str, Any]]] | None:
-    """SCP or RCP levels (root first): None, or 0-3 levels of 1-2 policies, often full access."""
+def org_levels(
+    draw: st.DrawFn, request: dict[str, Any], name: str, *, rcp: bool = False
+) -> list[list[dict[str, Any]]] | None:
+    """SCP or RCP levels (root first): None, or 0-3 levels of 1-2 policies, mostly full access."""
     if draw(st.booleans()):
         return None
     full = RCP_FULL_ACCESS if rcp else FULL_ACCESS
@@ -259,15 +271,15 @@ def org_levels(draw: st.DrawFn, name: str, *, rcp: bool = False) -> list[list[di
     for level in range(draw(st.integers(0, 3))):
         policies = []
         for index in range(draw(st.integers(1, 2))):
-            document = full if draw(st.booleans()) else draw(documents(rcp=rcp))
+            document = full if draw(st.integers(0, 2)) > 0 else draw(documents(request, rcp=rcp))
             policies.append({"id": f"{name}-{level}-{index}", "document": document})
         levels.append(policies)
     return levels
 
 
-def entries(prefix: str, max_size: int) -> st.SearchStrategy[list[dict[str, Any]]]:
+def entries(request: dict[str, Any], prefix: str, max_size: int) -> st.SearchStrategy[list[dict[str, Any]]]:
     """A list of policy entries `{"id", "document"}`."""
-    return st.lists(documents(), min_size=1, max_size=max_size).map(
+    return st.lists(documents(request), min_size=1, max_size=max_size).map(
         lambda docs: [{"id": f"{prefix}-{i}", "document": d} for i, d in enumerate(docs)]
     )
 
@@ -300,18 +312,18 @@ def simulation_inputs(draw: st.DrawFn) -> dict[str, Any]:
     iam = principal in IAM_PRINCIPALS
     is_root = principal in (ROOT_A, ROOT_B)
     data: dict[str, Any] = {"request": request}
-    data["identity_policies"] = draw(entries("identity", 3)) if iam and not is_root else []
+    data["identity_policies"] = draw(entries(request, "identity", 3)) if iam and not is_root else []
     data["permissions_boundary"] = None
     if iam and not is_root and draw(st.integers(0, 2)) == 0:
-        data["permissions_boundary"] = {"id": "boundary", "document": draw(documents())}
+        data["permissions_boundary"] = {"id": "boundary", "document": draw(documents(request))}
     data["session_policies"] = None
     if principal in SESSION_PRINCIPALS and draw(st.booleans()):
-        data["session_policies"] = draw(entries("session", 2))
+        data["session_policies"] = draw(entries(request, "session", 2))
     data["resource_policy"] = None
     if draw(st.integers(0, 3)) > 0:
-        data["resource_policy"] = {"id": "resource", "document": draw(documents(principal=True))}
-    data["scps"] = draw(org_levels("scp"))
-    data["rcps"] = draw(org_levels("rcp", rcp=True))
+        data["resource_policy"] = {"id": "resource", "document": draw(documents(request, principal=True))}
+    data["scps"] = draw(org_levels(request, "scp"))
+    data["rcps"] = draw(org_levels(request, "rcp", rcp=True))
     if iam and draw(st.integers(0, 7)) == 0:
         data["principal_in_management_account"] = True
     if principal in ROLE_PRINCIPALS and draw(st.integers(0, 7)) == 0:

@@ -70,14 +70,6 @@ class RequestContext(Mapping[str, ContextValue]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def with_defaults(self, defaults: Iterable[ContextValue]) -> RequestContext:
-        """A context with `defaults` added where the key is not already present."""
-        merged = RequestContext()
-        merged._entries = dict(self._entries)
-        for entry in defaults:
-            merged._entries.setdefault(entry.key.lower(), entry)
-        return merged
-
     def to_dict(self) -> dict[str, str | list[str]]:
         """The context as JSON-ready data, keys as written."""
         return {e.key: (list(e.values) if e.multivalued else e.values[0]) for e in self._entries.values()}

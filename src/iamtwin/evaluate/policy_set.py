@@ -53,27 +53,6 @@ class PolicySet:
             return (self.permissions_boundary,) if self.permissions_boundary is not None else ()
         return self.session or ()
 
-    def in_effect(self, policy_type: PolicyType) -> bool:
-        """True when the input puts this policy type in effect (identity policies always are)."""
-        if policy_type is PolicyType.IDENTITY:
-            return True
-        if policy_type is PolicyType.RCP:
-            return self.rcps is not None
-        if policy_type is PolicyType.SCP:
-            return self.scps is not None
-        if policy_type is PolicyType.VPC_ENDPOINT:
-            return self.vpc_endpoint is not None
-        if policy_type is PolicyType.RESOURCE:
-            return self.resource is not None
-        if policy_type is PolicyType.PERMISSIONS_BOUNDARY:
-            return self.permissions_boundary is not None
-        return self.session is not None
-
-    def level_count(self, policy_type: PolicyType) -> int:
-        """How many levels an SCP/RCP chain has."""
-        chain = self.rcps if policy_type is PolicyType.RCP else self.scps
-        return len(chain or ())
-
     def _statements(self, active: frozenset[PolicyType]) -> Iterator[CompiledPolicy]:
         for policy_type in PolicyType:
             if policy_type in active:

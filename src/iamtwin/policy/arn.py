@@ -37,12 +37,6 @@ def parse_arn(text: str) -> Arn | None:
     return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
-def is_arn_like(text: str) -> bool:
-    """True if `text` has the six ARN parts (wildcards allowed)."""
-    parts = text.split(":", 5)
-    return len(parts) == 6 and parts[0] in ("arn", "*", "arn*", "a*")
-
-
 @lru_cache(maxsize=65536)
 def compile_arn_pattern(pattern: str) -> re.Pattern[str] | None:
     """Compile an ARN pattern; `*` alone matches anything. None if the pattern is not ARN-shaped.

@@ -49,17 +49,3 @@ def compile_glob(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     """Compile a wildcard pattern that may span any character (including `/` and `:`)."""
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
     return re.compile(_glob_regex(pattern, ".*"), flags)
-
-
-@lru_cache(maxsize=65536)
-def compile_segment_glob(pattern: str) -> str:
-    """The regex source of a wildcard pattern confined to one colon-separated ARN segment."""
-    return _glob_regex(pattern, "[^:]*")
-
-
-def glob_match(pattern: str, text: str, ignore_case: bool = False) -> bool:
-    """Match `text` against a wildcard pattern in full."""
-    if not has_wildcard(pattern):
-        plain = unprotect(pattern)
-        return plain.lower() == text.lower() if ignore_case else plain == text
-    return compile_glob(pattern, ignore_case).fullmatch(text) is not None

@@ -130,8 +130,3 @@ def parse_template(text: str) -> Template:
     if not segments:
         segments.append(Literal(""))
     return Template(tuple(segments))
-
-
-def find_variables(text: str) -> tuple[str, ...]:
-    """The `${...}` references in `text` as written, for the validator and the parser."""
-    return tuple(m.group(0) for m in re.finditer(r"\$\{[^}]*\}", text))
