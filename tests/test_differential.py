@@ -243,6 +243,19 @@ PINNED: dict[str, tuple[dict[str, Any], str]] = {
         ),
         "Allowed",
     ),
+    # A policy value the operator cannot read makes the statement not apply (the error is recorded).
+    "bad-policy-value-statement-does-not-apply": (
+        case(s.USER_A, identity=[policy(allow(), deny(Condition={"NumericLessThan": {"s3:max-keys": "ten"}}))]),
+        "Allowed",
+    ),
+    "numeric-equals-compares-numbers": (
+        case(
+            s.USER_A,
+            context={"s3:max-keys": "50"},
+            identity=[policy(allow(Condition={"NumericEquals": {"s3:max-keys": "50.0"}}))],
+        ),
+        "Allowed",
+    ),
     # Resource ARN wildcards stay within a segment, but a `*` ending a segment may cross colons.
     "arn-star-inside-segment": (
         case(
@@ -278,6 +291,7 @@ def decide(data: dict[str, Any]) -> str:
 
 
 def _with_examples(test: Any) -> Any:
+    """Replay every pinned case as an explicit Hypothesis example."""
     for data, _expected in PINNED.values():
         test = example(data)(test)
     return test

@@ -181,13 +181,21 @@ def compare(operator: str, request_value: str, policy_value: str, ctx: dict[str,
     if operator == "Bool":
         return request_value.lower() == policy_value.lower()
     if operator == "IpAddress":
+        block = network(policy_value)
         try:
-            network = ipaddress.ip_network(policy_value, strict=False)
             address = ipaddress.ip_address(request_value)
         except ValueError as exc:
-            raise BadValue(policy_value) from exc
-        return address.version == network.version and address in network
+            raise BadValue(request_value) from exc
+        return address.version == block.version and address in block
     raise BadValue(operator)
+
+
+def network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """An IP condition value: a CIDR block (host bits allowed) or a single address."""
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError as exc:
+        raise BadValue(text) from exc
 
 
 def condition_holds(full_operator: str, key: str, raw: Any, ctx: dict[str, list[str]], version: Any) -> bool:
@@ -205,6 +213,11 @@ def condition_holds(full_operator: str, key: str, raw: Any, ctx: dict[str, list[
         return any((v.lower() == "true") != present for v in policy_values)
     negated = operator in NEGATED
     positive = NEGATED.get(operator, operator)
+    for value in policy_values:  # a bad policy value spoils the statement even when the key is absent
+        if positive.startswith("Numeric"):
+            number(value)
+        elif positive == "IpAddress":
+            network(value)
     if request_values is None:
         if if_exists or qualifier == "ForAllValues":
             return True

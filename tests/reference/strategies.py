@@ -8,6 +8,7 @@ policy type of the simulation input (identity, boundary, session, resource, SCP 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import strategies as st
@@ -124,8 +125,8 @@ STRING_OPERATORS = [
     "StringNotLike",
     "StringEqualsIgnoreCase",
 ]
-IP_VALUES = ["10.0.0.0/8", "10.1.2.3", "192.168.1.0/24", "10.1.2.3/16", "2001:db8::/32", "0.0.0.0/0"]
-NUMERIC_VALUES: list[Any] = ["10", "50", 100, "5.5"]
+IP_VALUES = ["10.0.0.0/8", "10.1.2.3", "192.168.1.0/24", "10.1.2.3/16", "2001:db8::/32", "0.0.0.0/0", "10.0.0.300"]
+NUMERIC_VALUES: list[Any] = ["10", "50", 100, "5.5", "50.0", "ten"]
 BOOL_VALUES: list[Any] = ["true", "false", True, False]
 IP_KEYS = ["aws:SourceIp", "aws:sourceip"]
 BOOL_KEYS = ["aws:SecureTransport", "AWS:SecureTransport"]
@@ -134,9 +135,9 @@ ALL_KEYS = [*STRING_KEYS, *IP_KEYS, *BOOL_KEYS, *NUMERIC_KEYS]
 
 # Request context values per key: single strings or lists (multivalued).
 CONTEXT_VALUES: dict[str, list[Any]] = {
-    "aws:SourceIp": ["10.1.2.3", "192.168.1.7", "172.16.0.1", "2001:db8::1"],
+    "aws:SourceIp": ["10.1.2.3", "192.168.1.7", "172.16.0.1", "2001:db8::1", "not-an-ip"],
     "aws:SecureTransport": ["true", "false"],
-    "s3:max-keys": ["5", "50", "100"],
+    "s3:max-keys": ["5", "50", "100", "many"],
     "aws:TagKeys": ["env", ["env"], ["env", "owner"], ["owner", "cost"], ["ENV"]],
     "aws:RequestTag/project": ["apollo", "zeus", ["apollo", "zeus"]],
 }
@@ -207,7 +208,7 @@ def statements(
     `principal` adds a Principal element (resource policies); `rcp` makes it `*` (RCPs).
     """
     statement: dict[str, Any] = {}
-    statement["Effect"] = draw(st.sampled_from(["Allow", "Allow", "Allow", "Deny"]))
+    statement["Effect"] = draw(st.sampled_from(["Allow", "Allow", "Allow", "Allow", "Deny"]))
     if rcp:
         statement["Principal"] = "*"
     elif principal:
@@ -278,8 +279,9 @@ def org_levels(
 
 
 def entries(request: dict[str, Any], prefix: str, max_size: int) -> st.SearchStrategy[list[dict[str, Any]]]:
-    """A list of policy entries `{"id", "document"}`."""
-    return st.lists(documents(request), min_size=1, max_size=max_size).map(
+    """A list of policy entries `{"id", "document"}`; a document is sometimes given as JSON text."""
+    document = documents(request).flatmap(lambda d: st.sampled_from([d, d, json.dumps(d)]))
+    return st.lists(document, min_size=1, max_size=max_size).map(
         lambda docs: [{"id": f"{prefix}-{i}", "document": d} for i, d in enumerate(docs)]
     )
 
