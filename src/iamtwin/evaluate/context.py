@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class ContextValue:
-    """The values of one context key; `multivalued` when the key was given as a list."""
+class ContextValue(NamedTuple):
+    """The values of one context key; `multivalued` when the key was given as a list.
+
+    A named tuple rather than a frozen dataclass: requests build one per key, and tuples are cheap to make.
+    """
 
     key: str
     values: tuple[str, ...]
