@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .compiled import CompiledStatement
 from .decision import (
@@ -36,6 +36,10 @@ class Trace:
     applied: tuple[CompiledStatement, ...]
     checked: tuple[CompiledStatement, ...]
     grants: frozenset[GrantKind]
+    # The condition walk is shared by explanations, errors and missing keys: done once, on first read.
+    _walk: list[tuple[list[ConditionExplanation], list[EvaluationError], set[str]]] = field(
+        default_factory=list, repr=False, compare=False
+    )
 
     def analyses(self) -> dict[PolicyType, PolicyTypeAnalysis]:
         """One analysis per policy type in the input: its outcome, statements, levels or exemption."""
@@ -94,6 +98,11 @@ class Trace:
         return PolicyTypeAnalysis(policy_type, overall, ids, allows, denies, levels=tuple(levels))
 
     def _conditions(self) -> tuple[list[ConditionExplanation], list[EvaluationError], set[str]]:
+        if not self._walk:
+            self._walk.append(self._walk_conditions())
+        return self._walk[0]
+
+    def _walk_conditions(self) -> tuple[list[ConditionExplanation], list[EvaluationError], set[str]]:
         explanations: list[ConditionExplanation] = []
         errors: list[EvaluationError] = []
         missing: set[str] = set()
