@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from iamtwin.policy.errors import PolicySyntaxError
 from iamtwin.policy.model import PolicyDocument
-from iamtwin.policy.parse import parse_policy
+from iamtwin.policy.parse import PRINCIPAL_KEYS, STATEMENT_ELEMENTS, TOP_ELEMENTS, parse_policy
 from iamtwin.policy.problems import PROBLEM_CODES
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -24,22 +24,9 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 GRAMMAR_FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 ELEMENT_NAMES = [
-    "Version",
-    "Id",
-    "Statement",
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-    "AWS",
-    "Service",
-    "Federated",
-    "CanonicalUser",
+    *TOP_ELEMENTS,
+    *STATEMENT_ELEMENTS,
+    *PRINCIPAL_KEYS,
     "StringEquals",
     "ForAllValues:StringLike",
     "ForAnyValue:ArnLikeIfExists",

@@ -17,8 +17,8 @@ from .operators import split_operator
 from .problems import ProblemLog, json_type
 from .source import child_path, item_path, read_json
 
-_TOP_ELEMENTS = ("Version", "Id", "Statement")
-_STATEMENT_ELEMENTS = (
+TOP_ELEMENTS = ("Version", "Id", "Statement")
+STATEMENT_ELEMENTS = (
     "Sid",
     "Effect",
     "Principal",
@@ -29,7 +29,7 @@ _STATEMENT_ELEMENTS = (
     "NotResource",
     "Condition",
 )
-_PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
+PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
 _VERSIONS = (VERSION_2012, VERSION_2008)
 
 
@@ -75,7 +75,7 @@ class _Parser:
         if not isinstance(value, Mapping):
             self.log.add("INVALID_TYPE", f"a policy must be an object, not {json_type(value)}", "")
             return None
-        members = self.members(value, "", _TOP_ELEMENTS, "policy")
+        members = self.members(value, "", TOP_ELEMENTS, "policy")
         version = self.version(members)
         policy_id = self.optional_string(members, "Id", "")
         statements, is_list = self.statements(members)
@@ -162,7 +162,7 @@ class _Parser:
     def statement(self, value: Mapping[object, object], index: int, path: str) -> Statement | None:
         """One statement, or None when it has a problem."""
         before = len(self.log)
-        members = self.members(value, path, _STATEMENT_ELEMENTS, "statement")
+        members = self.members(value, path, STATEMENT_ELEMENTS, "statement")
         sid = self.optional_string(members, "Sid", path)
         effect = self.effect(members, path)
         action, not_action = self.pair(members, path, "Action", "NotAction", required=True)
@@ -259,8 +259,8 @@ class _Parser:
         for key, ids in value.items():
             shown = str(key)
             where = child_path(path, shown)
-            if not isinstance(key, str) or key not in _PRINCIPAL_KEYS:
-                message = f"unknown principal type `{shown}`; use {_names(_PRINCIPAL_KEYS)}"
+            if not isinstance(key, str) or key not in PRINCIPAL_KEYS:
+                message = f"unknown principal type `{shown}`; use {_names(PRINCIPAL_KEYS)}"
                 self.log.add("INVALID_PRINCIPAL_KEY", message, where)
                 ok = False
                 continue
