@@ -32,13 +32,13 @@ def has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
-def _glob_regex(pattern: str, star: str) -> str:
+def _glob_regex(pattern: str) -> str:
     out: list[str] = []
     for ch in pattern:
         if ch == "*":
-            out.append(star)
+            out.append(".*")
         elif ch == "?":
-            out.append("." if star == ".*" else "[^:]")
+            out.append(".")
         else:
             out.append(re.escape(unprotect(ch)))
     return "".join(out)
@@ -48,4 +48,4 @@ def _glob_regex(pattern: str, star: str) -> str:
 def compile_glob(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
     """Compile a wildcard pattern that may span any character (including `/` and `:`)."""
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.compile(_glob_regex(pattern, ".*"), flags)
+    return re.compile(_glob_regex(pattern), flags)
