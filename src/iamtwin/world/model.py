@@ -24,8 +24,21 @@ class InlinePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyVersion:
+    """One version of a managed policy; `document` of the policy is its default version's."""
+
+    version_id: str
+    document: Document
+    create_date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ManagedPolicy:
-    """A customer-managed policy of an account, or an AWS managed policy (`aws_managed`)."""
+    """A customer-managed policy of an account, or an AWS managed policy (`aws_managed`).
+
+    `document` is the default version's document; `versions` lists every stored version (empty
+    means the single version `default_version_id` holding `document`).
+    """
 
     name: str
     arn: str
@@ -33,6 +46,10 @@ class ManagedPolicy:
     path: str = "/"
     tags: Mapping[str, str] = field(default_factory=dict)
     aws_managed: bool = False
+    versions: tuple[PolicyVersion, ...] = ()
+    default_version_id: str = "v1"
+    policy_id: str | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +61,7 @@ class Group:
     path: str
     inline_policies: tuple[InlinePolicy, ...]
     managed_policies: tuple[ManagedPolicy, ...]
+    group_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +76,7 @@ class User:
     inline_policies: tuple[InlinePolicy, ...]
     managed_policies: tuple[ManagedPolicy, ...]
     permissions_boundary: ManagedPolicy | None
+    user_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +93,45 @@ class Role:
     permissions_boundary: ManagedPolicy | None
     max_session_duration: int
     service_linked: bool
+    role_id: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceProfile:
+    """An instance profile and the names of the roles in it (at most one, as AWS allows)."""
+
+    name: str
+    arn: str
+    path: str
+    roles: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    instance_profile_id: str | None = None
+
+
+class ProviderType(StrEnum):
+    """The kinds of IAM identity provider."""
+
+    OIDC = "oidc"
+    SAML = "saml"
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityProvider:
+    """An IAM OIDC or SAML identity provider of an account.
+
+    OIDC: `url` (the issuer without `https://`), `client_ids`, `thumbprints`.
+    SAML: `name` and the IdP's `saml_metadata` XML.
+    """
+
+    arn: str
+    type: ProviderType
+    name: str
+    url: str | None = None
+    client_ids: tuple[str, ...] = ()
+    thumbprints: tuple[str, ...] = ()
+    saml_metadata: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +155,8 @@ class Account:
     roles: Mapping[str, Role]
     policies: Mapping[str, ManagedPolicy]
     resources: tuple[Resource, ...]
+    instance_profiles: Mapping[str, InstanceProfile] = field(default_factory=dict)
+    identity_providers: tuple[IdentityProvider, ...] = ()
 
 
 class OrgPolicyType(StrEnum):

@@ -1,0 +1,1 @@
+"""STS: temporary credentials and sessions, issued as AWS STS issues them."""
