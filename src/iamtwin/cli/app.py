@@ -12,6 +12,10 @@ import typer
 from rich.console import Console
 
 from ..errors import IamtwinError
+from .catalog_command import catalog_app
+from .options import DbOption
+from .sts_command import sts_app
+from .world_command import export, import_app, world_app
 
 app = typer.Typer(
     name="iamtwin",
@@ -20,6 +24,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(world_app, name="world")
+app.add_typer(import_app, name="import")
+app.add_typer(sts_app, name="sts")
+app.command("export")(export)
 
 _FORMATS = ("text", "json", "jsonl")
 
@@ -92,8 +101,13 @@ def simulate(
     output_format: Annotated[str, typer.Option("--format", "-f", help="text, json or jsonl.")] = "text",
     now: Annotated[str | None, typer.Option("--now", help="Evaluate at this ISO 8601 time.")] = None,
     fail_on_deny: Annotated[bool, typer.Option("--fail-on-deny", help="Exit 1 when a request is denied.")] = False,
+    db: DbOption = None,
 ) -> None:
-    """Decide requests against policies exactly as AWS would, and say why."""
+    """Decide requests against policies exactly as AWS would, and say why.
+
+    With --input: policies given in the file. With --world: a world file. With only --principal and
+    --action: the stored world (--db).
+    """
     from .simulate_command import run_simulate
 
     if output_format not in _FORMATS:
@@ -103,6 +117,7 @@ def simulate(
             input_data=_read_json(input_file) if input_file is not None else None,
             requests_path=requests,
             world=world,
+            db=db,
             principal=principal,
             action=action,
             resource=resource,

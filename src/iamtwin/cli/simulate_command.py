@@ -33,6 +33,7 @@ def run_simulate(
     requests_path: Path | None,
     world: Path | None,
     principal: str | None,
+    db: str | None = None,
     action: str | None,
     resource: str | None,
     context: Mapping[str, str | list[str]],
@@ -52,8 +53,24 @@ def run_simulate(
         decision = Simulator(data, now=now).decide(data["request"])
         _emit(decision, output_format, console)
         return not decision.allowed
+    if input_data is None and principal is not None and action is not None:
+        if requests_path is not None:
+            raise IamtwinError("--requests needs --input", code="CONFLICTING_OPTIONS")
+        from ..world.stored import World
+
+        stored = World.open(db)
+        try:
+            decision = stored.authorize(principal, action, resource, context, now=now)
+        finally:
+            stored.close()
+        _emit(decision, output_format, console)
+        return not decision.allowed
     if input_data is None:
-        raise IamtwinError("give --input FILE (or --world FILE with --principal and --action)", code="MISSING_OPTION")
+        raise IamtwinError(
+            "give --input FILE, --world FILE with --principal and --action, or --principal and --action "
+            "for the stored world (--db)",
+            code="MISSING_OPTION",
+        )
     if not isinstance(input_data, Mapping):
         raise SimulationInputError("the simulation input must be a JSON object")
     simulator = Simulator(input_data, now=now)

@@ -2,13 +2,62 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .decision import PolicyType
-from .policy_set import PolicySet
+from .policy_set import Plan, PolicySet
 from .principal import PrincipalKind
 from .request import Request
-from .rules import IAM_PRINCIPALS, RCP_SERVICES, SESSION_PRINCIPALS
+from .rules import IAM_PRINCIPALS, RCP_SERVICES, SESSION_PRINCIPALS, may_require_resource_policy
 
 Applicability = tuple[frozenset[PolicyType], dict[PolicyType, str]]
+_ROUTES_LIMIT = 8192
+
+
+class Route:
+    """What deciding a request needs from its principal kind and action alone, worked out once.
+
+    The active policy types and the exemptions of the others, the plan (every statement of the
+    active types whose Action covers the action, in evaluation order), and the flags the final
+    combination reads, and the combinations already worked out (see `engine.decide`).
+    """
+
+    __slots__ = (
+        "active",
+        "boundary",
+        "combined",
+        "exempt",
+        "identity",
+        "may_require_resource_policy",
+        "plan",
+        "rcp",
+        "scp",
+        "session",
+        "vpc_endpoint",
+    )
+
+    def __init__(self, policies: PolicySet, request: Request) -> None:
+        self.active, self.exempt = applicable(policies, request)
+        self.plan: Plan = policies.plan(request.action_lower, self.active)
+        self.rcp = PolicyType.RCP in self.active
+        self.scp = PolicyType.SCP in self.active
+        self.vpc_endpoint = PolicyType.VPC_ENDPOINT in self.active
+        self.identity = PolicyType.IDENTITY in self.active
+        self.boundary = PolicyType.PERMISSIONS_BOUNDARY in self.active
+        self.session = PolicyType.SESSION in self.active
+        self.may_require_resource_policy = may_require_resource_policy(request.action_lower, request.service)
+        self.combined: dict[object, Any] = {}
+
+
+def route(policies: PolicySet, request: Request) -> Route:
+    """The route of the request's principal kind and action, memoized on the policy set."""
+    key = (request.principal.kind, request.action_lower)
+    found: Route | None = policies.routes.get(key)
+    if found is None:
+        found = Route(policies, request)
+        if len(policies.routes) < _ROUTES_LIMIT:
+            policies.routes[key] = found
+    return found
 
 
 def applicable(policies: PolicySet, request: Request) -> Applicability:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..policy.arn import arn_matches, compile_arn_pattern
+from ..policy.arn import compile_arn_pattern
 from ..policy.model import Effect, PolicyDocument, Statement
-from ..policy.patterns import compile_glob, has_wildcard
-from ..policy.variables import parse_template
+from ..policy.patterns import combine_patterns, compile_glob, has_wildcard, unprotect
+from ..policy.variables import Template, parse_template
+from .conditions.check import Check
 from .conditions.evaluation import CompiledCondition, compile_condition
 from .context import RequestContext
 from .decision import GrantKind, PolicyType, StatementRef
@@ -22,26 +23,105 @@ from .principal_match import PrincipalMatcher
 # The resource AWS evaluates against when a request names none (e.g. s3:ListAllMyBuckets).
 NO_RESOURCE = "*"
 
-ResourceTest = Callable[[str, RequestContext], bool]
+# Whether a statement's Resource/NotResource element covers the request's resource.
+ResourceCheck = Callable[[str, RequestContext], bool]
+Matcher = Callable[[str], object]  # truthy when the resource matches
+_MATCHERS_LIMIT = 1024
 
 
-def _resource_test(pattern: str, substitute: bool) -> ResourceTest:
-    if substitute and "${" in pattern:
-        template = parse_template(pattern)
-        if not template.plain:
+def _never(resource: str, ctx: RequestContext | None = None) -> bool:
+    return False
 
-            def templated(resource: str, ctx: RequestContext) -> bool:
-                rendered = template.render(ctx.single, for_pattern=True)
-                return rendered is not None and arn_matches(rendered, resource)
 
-            return templated
-    if not has_wildcard(pattern):
-        return lambda resource, ctx: resource == pattern
-    rx = compile_arn_pattern(pattern)
-    if rx is None:
-        return lambda resource, ctx: False
-    fullmatch = rx.fullmatch
-    return lambda resource, ctx: fullmatch(resource) is not None
+class TemplatedResource:
+    """A Resource pattern with policy variables, matched as `arn_matches(rendered pattern, resource)`.
+
+    The rendered pattern depends only on the values of its variables, so its matcher (a compiled
+    regex, or equality when nothing is left to expand) is kept per tuple of values.
+    """
+
+    __slots__ = ("key", "keys", "matchers", "template")
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self.keys = tuple(dict.fromkeys(v.key_lower for v in template.variables))
+        self.key = self.keys[0] if len(self.keys) == 1 else None
+        self.matchers: dict[object, Matcher] = {}
+
+    def matches(self, resource: str, ctx: RequestContext) -> bool:
+        """True when the pattern, rendered against the request, matches `resource`."""
+        key = self.key
+        values: object
+        if key is not None:
+            entry = ctx.get_value(key)  # RequestContext.single, inlined
+            values = None if entry is None or entry.multivalued or len(entry.values) != 1 else entry.values[0]
+        else:
+            values = tuple([ctx.single(k) for k in self.keys])
+        matcher = self.matchers.get(values)
+        if matcher is None:
+            matcher = self._matcher(ctx)
+            if len(self.matchers) >= _MATCHERS_LIMIT:
+                self.matchers.clear()
+            self.matchers[values] = matcher
+        return bool(matcher(resource))
+
+    def _matcher(self, ctx: RequestContext) -> Matcher:
+        rendered = self.template.render(ctx.single, for_pattern=True)
+        if rendered is None:
+            return _never
+        if not has_wildcard(rendered):
+            return unprotect(rendered).__eq__
+        rx = compile_arn_pattern(rendered)
+        return _never if rx is None else rx.fullmatch
+
+
+def _resource_check(patterns: tuple[str, ...], negate: bool, substitute: bool) -> ResourceCheck | None:
+    """One predicate for a Resource (or, with `negate`, NotResource) element; None when it covers everything.
+
+    Patterns without variables are folded into a set of exact ARNs and one combined regex, so a
+    statement costs one lookup and one C-level match however many resources it lists.
+    """
+    if "*" in patterns:
+        # `Resource: "*"` covers every resource; `NotResource: "*"` covers none.
+        return _never if negate else None
+    exact: set[str] = set()
+    wildcards: list[re.Pattern[str]] = []
+    templated: list[TemplatedResource] = []
+    for pattern in patterns:
+        if substitute and "${" in pattern:
+            template = parse_template(pattern)
+            if not template.plain:
+                templated.append(TemplatedResource(template))
+                continue
+        if not has_wildcard(pattern):
+            exact.add(pattern)
+            continue
+        rx = compile_arn_pattern(pattern)
+        if rx is not None:  # not ARN-shaped: matches nothing
+            wildcards.append(rx)
+    combined = combine_patterns(wildcards)
+    fullmatch = combined.fullmatch if combined is not None else None
+    templates = tuple(t.matches for t in templated)
+
+    def hit(resource: str, ctx: RequestContext) -> bool:
+        if resource in exact or (fullmatch is not None and fullmatch(resource) is not None):
+            return True
+        for matches in templates:  # noqa: SIM110 - a plain loop allocates no generator
+            if matches(resource, ctx):
+                return True
+        return False
+
+    if negate:
+        return lambda resource, ctx: not hit(resource, ctx)
+    if not exact and fullmatch is None and len(templates) == 1:
+        return templates[0]
+    if not templates and not exact and fullmatch is not None:
+        only = fullmatch
+        return lambda resource, ctx: only(resource) is not None
+    if not templates and fullmatch is None and len(exact) == 1:
+        (arn,) = exact
+        return lambda resource, ctx: resource == arn
+    return hit
 
 
 class CompiledStatement:
@@ -49,9 +129,12 @@ class CompiledStatement:
 
     __slots__ = (
         "action_patterns",
+        "checks",
         "condition_keys",
         "conditions",
+        "covers",
         "deny",
+        "grants_access",
         "has_principal",
         "level",
         "not_action",
@@ -60,7 +143,6 @@ class CompiledStatement:
         "policy_type",
         "principal",
         "ref",
-        "resource_tests",
         "statement",
     )
 
@@ -78,18 +160,18 @@ class CompiledStatement:
         resources = statement.resource if statement.resource is not None else statement.not_resource
         self.not_resource = statement.resource is None and statement.not_resource is not None
         # No Resource element at all (trust policies, some resource policies): the statement covers the resource.
-        self.resource_tests: tuple[ResourceTest, ...] | None = (
-            None if resources is None else tuple(_resource_test(r, substitute) for r in resources)
+        self.covers: ResourceCheck | None = (
+            None if resources is None else _resource_check(resources, self.not_resource, substitute)
         )
-        if resources is not None and "*" in resources:
-            # `Resource: "*"` covers every resource; `NotResource: "*"` covers none.
-            self.resource_tests = None if not self.not_resource else (lambda resource, ctx: True,)
         self.principal = PrincipalMatcher(statement.principal) if statement.principal is not None else None
         self.not_principal = PrincipalMatcher(statement.not_principal) if statement.not_principal is not None else None
         self.conditions: tuple[CompiledCondition, ...] = tuple(
             compile_condition(c, substitute) for c in statement.conditions
         )
         self.condition_keys = tuple(c.key.lower() for c in statement.conditions)
+        self.checks: tuple[Check, ...] = tuple(c.check for c in self.conditions)
+        # An allowing resource-policy statement: the decision records how it named the principal.
+        self.grants_access = self.policy_type is PolicyType.RESOURCE and not self.deny
 
     def covers_action(self, action_lower: str) -> bool:
         """True when the Action (or NotAction) element lets this statement apply to the action."""
@@ -106,13 +188,7 @@ class CompiledStatement:
 
     def covers_resource(self, resource: str, ctx: RequestContext) -> bool:
         """True when the Resource (or NotResource) element lets this statement apply to the resource."""
-        tests = self.resource_tests
-        if tests is None:
-            return True
-        for test in tests:
-            if test(resource, ctx):
-                return not self.not_resource
-        return self.not_resource
+        return self.covers is None or self.covers(resource, ctx)
 
 
 class CompiledPolicy:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 
@@ -18,12 +18,19 @@ class ContextValue(NamedTuple):
 
 
 class RequestContext(Mapping[str, ContextValue]):
-    """Context keys by lowercased name. Immutable once built."""
+    """Context keys by lowercased name. Immutable once built.
 
-    __slots__ = ("_entries",)
+    `get_value(key_lower)` is the entry of an already-lowercased key, or None: the dict's own
+    `get`, bound once, because conditions call it many times per decision.
+    """
+
+    __slots__ = ("_entries", "get_value")
+
+    get_value: Callable[[str], ContextValue | None]
 
     def __init__(self, entries: Iterable[ContextValue] = ()) -> None:
         self._entries: dict[str, ContextValue] = {e.key.lower(): e for e in entries}
+        self.get_value = self._entries.get
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, str | bool | int | float | Iterable[str]]) -> RequestContext:
@@ -43,8 +50,9 @@ class RequestContext(Mapping[str, ContextValue]):
     @classmethod
     def from_entries(cls, entries: dict[str, ContextValue]) -> RequestContext:
         """Adopt a dict already keyed by lowercased key (no copy)."""
-        ctx = cls()
+        ctx = _new_context(cls)
         ctx._entries = entries
+        ctx.get_value = entries.get
         return ctx
 
     @property
@@ -54,10 +62,6 @@ class RequestContext(Mapping[str, ContextValue]):
 
     def __getitem__(self, key: str) -> ContextValue:
         return self._entries[key.lower()]
-
-    def get_value(self, key_lower: str) -> ContextValue | None:
-        """The entry of an already-lowercased key, or None."""
-        return self._entries.get(key_lower)
 
     def single(self, key_lower: str) -> str | None:
         """The single value of a key for policy variables; None when missing or multivalued."""
@@ -75,6 +79,60 @@ class RequestContext(Mapping[str, ContextValue]):
     def to_dict(self) -> dict[str, str | list[str]]:
         """The context as JSON-ready data, keys as written."""
         return {e.key: (list(e.values) if e.multivalued else e.values[0]) for e in self._entries.values()}
+
+
+_new_context = object.__new__
+# ContextValue is a named tuple; tuple.__new__ builds one without its Python-level __new__.
+_tuple_new = tuple.__new__
+_INTERNED_LIMIT = 65536
+
+
+class EntryInterner:
+    """Single-valued context entries made once and shared between requests.
+
+    `keys` maps a key as given (`team`, or `aws:SourceIp`) to its lowercased full name
+    (`aws:principaltag/team`) and the entries made so far by value. Requests repeat their keys
+    and most of their values, so reading one mostly finds its entries here: no lowercasing, no
+    tuple to build and none to free. Readers look `keys` up themselves and call `entry` on a miss.
+    At most `_INTERNED_LIMIT` entries are kept; then the interner starts afresh.
+    """
+
+    __slots__ = ("count", "keys", "prefix")
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.keys: dict[str, tuple[str, dict[str, ContextValue]]] = {}
+        self.count = 0
+
+    def entry(self, key: str, value: str) -> tuple[str, ContextValue]:
+        """The lowercased name and the entry of `key` with the single value `value`."""
+        if self.count >= _INTERNED_LIMIT:
+            self.keys.clear()
+            self.count = 0
+        name = self.prefix + key
+        known = self.keys.get(key)
+        if known is None:
+            known = (name.lower(), {})
+            self.keys[key] = known
+        entry = known[1].get(value)
+        if entry is None:
+            entry = _tuple_new(ContextValue, (name, (value,), False))
+            known[1][value] = entry
+            self.count += 1
+        return known[0], entry
+
+    def add_to(self, entries: dict[str, ContextValue], given: Mapping[str, str]) -> None:
+        """Put the entries of the `given` keys and single values into `entries`, by lowercased name."""
+        keys = self.keys
+        for key, value in given.items():
+            known = keys.get(key)
+            if known is not None:
+                entry = known[1].get(value)
+                if entry is not None:
+                    entries[known[0]] = entry
+                    continue
+            lowered, entry = self.entry(key, value)
+            entries[lowered] = entry
 
 
 def _text(value: object) -> str:

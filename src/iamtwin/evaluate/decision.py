@@ -199,3 +199,59 @@ class Decision:
     def allowed(self) -> bool:
         """True when the request is allowed."""
         return self.outcome is Outcome.ALLOWED
+
+
+_new = object.__new__
+(
+    _set_request,
+    _set_outcome,
+    _set_blocked_by,
+    _set_blocking_policies,
+    _set_matched,
+    _set_analyses,
+    _set_explanations,
+    _set_missing_context_keys,
+    _set_errors,
+) = (
+    Decision.__dict__[name].__set__
+    for name in (
+        "request",
+        "outcome",
+        "blocked_by",
+        "blocking_policies",
+        "matched",
+        "analyses",
+        "explanations",
+        "missing_context_keys",
+        "errors",
+    )
+)
+
+
+def make_decision(
+    request: Request,
+    outcome: Outcome,
+    blocked_by: tuple[PolicyType, ...],
+    blocking_policies: tuple[str, ...],
+    matched: tuple[StatementRef, ...],
+    analyses: Mapping[PolicyType, PolicyTypeAnalysis],
+    explanations: Sequence[ConditionExplanation],
+    missing_context_keys: Set[str],
+    errors: Sequence[EvaluationError],
+) -> Decision:
+    """The same value as `Decision(...)`, built in half the time.
+
+    A frozen dataclass sets each field through `object.__setattr__(self, name, value)`; the
+    engine makes one Decision per request, so it sets the slots through their descriptors.
+    """
+    decision = _new(Decision)
+    _set_request(decision, request)
+    _set_outcome(decision, outcome)
+    _set_blocked_by(decision, blocked_by)
+    _set_blocking_policies(decision, blocking_policies)
+    _set_matched(decision, matched)
+    _set_analyses(decision, analyses)
+    _set_explanations(decision, explanations)
+    _set_missing_context_keys(decision, missing_context_keys)
+    _set_errors(decision, errors)
+    return decision

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from ..policy.arn import parse_arn
-from .context import ContextValue, RequestContext
+from .context import ContextValue, EntryInterner, RequestContext
 from .principal import PRINCIPAL_TYPE, Principal, PrincipalKind
-from .request import Request
+from .request import Request, action_names, make_request
 
 Entries = tuple[tuple[str, ContextValue], ...]
 
@@ -77,6 +77,71 @@ def resource_account_of(principal: Principal, resource: str | None, given: str |
     return principal.account
 
 
+_PRINCIPAL_ENTRIES: dict[int, tuple[Principal, dict[str, ContextValue]]] = {}
+_PRINCIPAL_LIMIT = 4096
+_PRINCIPAL_TAGS = EntryInterner("aws:PrincipalTag/")
+_RESOURCE_TAGS = EntryInterner("aws:ResourceTag/")
+_RESOURCE_ACCOUNT = EntryInterner()
+
+
+def _principal_dict(principal: Principal) -> dict[str, ContextValue]:
+    """The principal's entries as a dict to copy, found by the principal's identity.
+
+    A Principal's dataclass hash walks all its fields in Python; parsed principals are shared
+    (`parse_principal` is cached), so the identity finds them for the price of `id()`. The entry
+    keeps the principal alive, so its id cannot be reused while the entry exists.
+    """
+    found = _PRINCIPAL_ENTRIES.get(id(principal))
+    if found is not None and found[0] is principal:
+        return found[1]
+    entries = dict(_principal_entries(principal))
+    if len(_PRINCIPAL_ENTRIES) >= _PRINCIPAL_LIMIT:
+        _PRINCIPAL_ENTRIES.clear()
+    _PRINCIPAL_ENTRIES[id(principal)] = (principal, entries)
+    return entries
+
+
+def derived_entries(
+    principal: Principal,
+    resource: str | None,
+    resource_account: str | None,
+    principal_tags: Mapping[str, str],
+    resource_tags: Mapping[str, str],
+    now: datetime,
+) -> tuple[dict[str, ContextValue], str | None]:
+    """The keys AWS sets on the request, as a new dict by lowercased key, and the resource's account.
+
+    The caller adds the keys it was given (they win over derived ones) and calls `finish_request`.
+    """
+    entries = _principal_dict(principal).copy()
+    entries.update(_time_entries(now))
+    account = resource_account_of(principal, resource, resource_account)
+    if resource is not None:
+        if account is not None:
+            lowered, entry = _RESOURCE_ACCOUNT.entry("aws:ResourceAccount", account)
+            entries[lowered] = entry
+        entries.update(_resource_facts(resource)[1])
+        if resource_tags:
+            _RESOURCE_TAGS.add_to(entries, resource_tags)
+    if principal_tags:
+        _PRINCIPAL_TAGS.add_to(entries, principal_tags)
+    return entries, account
+
+
+def finish_request(
+    principal: Principal,
+    action: str,
+    resource: str | None,
+    account: str | None,
+    entries: dict[str, ContextValue],
+) -> Request:
+    """The request over the complete context `entries` (derived keys plus the given ones)."""
+    full = RequestContext.from_entries(entries)
+    principal = _principal_with_given_arn(principal, full)
+    action_lower, service = action_names(action)
+    return make_request(principal, action, resource, account, full, action_lower, service)
+
+
 def build_request(
     principal: Principal,
     action: str,
@@ -88,23 +153,9 @@ def build_request(
     now: datetime,
 ) -> Request:
     """A request whose context holds the given keys plus the keys AWS always sets."""
-    entries = dict(_principal_entries(principal))
-    entries.update(_time_entries(now))
-    account = resource_account_of(principal, resource, resource_account)
-    if resource is not None:
-        if account is not None:
-            entries["aws:resourceaccount"] = ContextValue("aws:ResourceAccount", (account,), False)
-        entries.update(_resource_facts(resource)[1])
-        for key, value in resource_tags.items():
-            name = f"aws:ResourceTag/{key}"
-            entries[name.lower()] = ContextValue(name, (value,), False)
-    for key, value in principal_tags.items():
-        name = f"aws:PrincipalTag/{key}"
-        entries[name.lower()] = ContextValue(name, (value,), False)
+    entries, account = derived_entries(principal, resource, resource_account, principal_tags, resource_tags, now)
     entries.update(context.entries)  # what the caller gave wins over what is derived
-    full = RequestContext.from_entries(entries)
-    principal = _principal_with_given_arn(principal, full)
-    return Request(principal, action, resource, account, full)
+    return finish_request(principal, action, resource, account, entries)
 
 
 def _principal_with_given_arn(principal: Principal, ctx: RequestContext) -> Principal:

@@ -6,39 +6,52 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 The loop below walks one precomputed plan (the statements whose Action covers the request's action)
 and records only what the outcome needs; the reasons are derived from that trace when first read
 (see `reasons.py`).
+
+Every request is evaluated against every statement of its plan. What follows from that evaluation
+(outcome, blocking types and policies, matched statements) is a function of which statements
+applied, how the resource policy named the principal, whether the request is cross-account and
+whether the resource needs its own policy to allow; the route keeps it per such combination, so
+the combination rules run once per combination rather than once per request.
 """
 
 from __future__ import annotations
 
-from .applicability import applicable
-from .compiled import NO_RESOURCE, CompiledStatement
-from .decision import Decision, GrantKind, Outcome, PolicyType
-from .lazy import LazyMapping, LazySequence, LazySet
+from .applicability import Route, route
+from .compiled import NO_RESOURCE, CompiledPolicy, CompiledStatement
+from .decision import Decision, GrantKind, Outcome, PolicyType, StatementRef, make_decision
 from .policy_set import PolicySet
 from .principal import PrincipalKind
-from .reasons import Trace
+from .reasons import Trace, lazy_reasons
 from .request import Request
 from .rules import resource_policy_required
 
 _TYPE_ORDER = {t: i for i, t in enumerate(PolicyType)}
 _DIRECT = frozenset({GrantKind.DIRECT, GrantKind.EVERYONE})
-_RCP, _SCP = PolicyType.RCP, PolicyType.SCP
-_RESOURCE = PolicyType.RESOURCE
+# Enum members read through the class cost an attribute lookup each; the hot path uses these names.
+_RCP, _SCP, _VPC_ENDPOINT = PolicyType.RCP, PolicyType.SCP, PolicyType.VPC_ENDPOINT
+_RESOURCE, _IDENTITY = PolicyType.RESOURCE, PolicyType.IDENTITY
+_BOUNDARY, _SESSION = PolicyType.PERMISSIONS_BOUNDARY, PolicyType.SESSION
+_EVERYONE, _ROLE = GrantKind.EVERYONE, GrantKind.ROLE
+_ALLOWED, _EXPLICIT_DENY, _IMPLICIT_DENY = Outcome.ALLOWED, Outcome.EXPLICIT_DENY, Outcome.IMPLICIT_DENY
+_ROOT, _FEDERATED_USER = PrincipalKind.ROOT, PrincipalKind.FEDERATED_USER
+
+# outcome, blocked_by, blocking_policies, matched
+Combined = tuple[Outcome, tuple[PolicyType, ...], tuple[str, ...], tuple[StatementRef, ...]]
+_COMBINED_LIMIT = 4096
 
 
 def decide(policies: PolicySet, request: Request) -> Decision:
     """Decide `request` under `policies` in AWS's evaluation order."""
-    active, exempt = applicable(policies, request)
-    plan = policies.plan(request.action_lower, active)
     principal = request.principal
+    plan = policies.routes.get((principal.kind, request.action_lower)) or route(policies, request)
     resource = request.resource if request.resource is not None else NO_RESOURCE
     ctx = request.context
-    bounded = PolicyType.PERMISSIONS_BOUNDARY in active
+    bounded = plan.boundary
     applied: list[CompiledStatement] = []
     checked: list[CompiledStatement] = []
     grants: set[GrantKind] = set()
-    for st in plan:
-        grant = GrantKind.EVERYONE
+    for st in plan.plan:
+        grant = _EVERYONE
         if st.has_principal:
             found = st.principal_grant(principal)
             if found is None:
@@ -46,103 +59,132 @@ def decide(policies: PolicySet, request: Request) -> Decision:
                 # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
                 if not (st.deny and st.not_principal is not None and bounded):
                     continue
-                found = GrantKind.EVERYONE
+                found = _EVERYONE
             grant = found
-        if st.resource_tests is not None and not st.covers_resource(resource, ctx):
+        covers = st.covers
+        if covers is not None and not covers(resource, ctx):
             continue
-        if st.conditions:
+        checks = st.checks
+        if checks:
             checked.append(st)
             holds = True
-            for cond in st.conditions:
-                if not cond.holds(ctx):
+            for check in checks:
+                if not check(ctx):
                     holds = False
                     break
             if not holds:
                 continue
         applied.append(st)
-        if st.policy_type is _RESOURCE and not st.deny:
+        if st.grants_access:
             grants.add(grant)
 
-    trace = Trace(policies, request, active, exempt, tuple(applied), tuple(checked), frozenset(grants))
-    outcome, blocked, blocking = _combine(policies, request, active, applied, grants)
-    return Decision(
-        request=request,
-        outcome=outcome,
-        blocked_by=tuple(sorted(set(blocked), key=_TYPE_ORDER.__getitem__)),
-        blocking_policies=tuple(dict.fromkeys(blocking)),
-        matched=tuple(st.ref for st in applied),
-        analyses=LazyMapping(trace.analyses),
-        explanations=LazySequence(trace.explanations),
-        missing_context_keys=LazySet(trace.missing_keys),
-        errors=LazySequence(trace.errors),
+    applied_statements = tuple(applied)
+    account = request.resource_account
+    key = (
+        applied_statements,
+        frozenset(grants) if grants else None,
+        account is None or principal.account == account,  # Request.same_account
+        plan.may_require_resource_policy and resource_policy_required(request),
     )
+    combined = plan.combined.get(key)
+    if combined is None:
+        combined = _combine(policies, request, plan, applied, grants)
+        if len(plan.combined) >= _COMBINED_LIMIT:
+            plan.combined.clear()
+        plan.combined[key] = combined
+    outcome, blocked_by, blocking, matched = combined
+    trace = Trace(policies, request, plan.active, plan.exempt, applied_statements, tuple(checked))
+    analyses, explanations, missing_keys, errors = lazy_reasons(trace)
+    return make_decision(request, outcome, blocked_by, blocking, matched, analyses, explanations, missing_keys, errors)
+
+
+def _ordered(types: list[PolicyType]) -> tuple[PolicyType, ...]:
+    """The policy types once each, in evaluation order."""
+    if len(types) < 2:
+        return tuple(types)
+    return tuple(sorted(set(types), key=_TYPE_ORDER.__getitem__))
 
 
 def _combine(
-    policies: PolicySet,
-    request: Request,
-    active: frozenset[PolicyType],
-    applied: list[CompiledStatement],
-    grants: set[GrantKind],
-) -> tuple[Outcome, list[PolicyType], list[str]]:
+    policies: PolicySet, request: Request, plan: Route, applied: list[CompiledStatement], grants: set[GrantKind]
+) -> Combined:
+    matched = tuple([st.ref for st in applied])
     denies = [st for st in applied if st.deny]
     # 1. An explicit deny in any policy type is final.
     if denies:
-        return Outcome.EXPLICIT_DENY, [st.policy_type for st in denies], [st.ref.policy_id for st in denies]
+        return (
+            _EXPLICIT_DENY,
+            _ordered([st.policy_type for st in denies]),
+            tuple(dict.fromkeys([st.ref.policy_id for st in denies])),
+            matched,
+        )
 
     allowed_types = {st.policy_type for st in applied}
     blocked: list[PolicyType] = []
     blocking: list[str] = []
     # 2. Organization policies: every level of an RCP/SCP chain must allow.
-    for chain_type in (_RCP, _SCP):
-        if chain_type in active:
-            levels = {st.level for st in applied if st.policy_type is chain_type}
-            chain = policies.rcps if chain_type is _RCP else policies.scps
-            for index, level in enumerate(chain or ()):
-                if index not in levels:
-                    blocked.append(chain_type)
-                    blocking.extend(p.policy_id for p in level)
-                    break
-    if PolicyType.VPC_ENDPOINT in active and PolicyType.VPC_ENDPOINT not in allowed_types:
-        blocked.append(PolicyType.VPC_ENDPOINT)
+    if plan.rcp:
+        _first_silent_level(_RCP, policies.rcps, applied, blocked, blocking)
+    if plan.scp:
+        _first_silent_level(_SCP, policies.scps, applied, blocked, blocking)
+    if plan.vpc_endpoint and _VPC_ENDPOINT not in allowed_types:
+        blocked.append(_VPC_ENDPOINT)
     if blocked:
-        return Outcome.IMPLICIT_DENY, blocked, blocking
+        return _IMPLICIT_DENY, _ordered(blocked), tuple(dict.fromkeys(blocking)), matched
 
     # 3. Resource-based policy, identity-based policies, permissions boundary, session policies.
-    blocked = _principal_and_resource_side(request, active, allowed_types, grants)
-    return (Outcome.IMPLICIT_DENY if blocked else Outcome.ALLOWED), blocked, []
+    blocked = _principal_and_resource_side(request, plan, allowed_types, grants)
+    return (_IMPLICIT_DENY if blocked else _ALLOWED), _ordered(blocked), (), matched
+
+
+def _first_silent_level(
+    chain_type: PolicyType,
+    chain: tuple[tuple[CompiledPolicy, ...], ...] | None,
+    applied: list[CompiledStatement],
+    blocked: list[PolicyType],
+    blocking: list[str],
+) -> None:
+    """Record the first level of an RCP/SCP chain where no statement allows, if there is one."""
+    levels = {st.level for st in applied if st.policy_type is chain_type}
+    for index, level in enumerate(chain or ()):
+        if index not in levels:
+            blocked.append(chain_type)
+            blocking.extend([p.policy_id for p in level])
+            return
 
 
 def _principal_and_resource_side(
-    request: Request, active: frozenset[PolicyType], allowed: set[PolicyType], grants: set[GrantKind]
+    request: Request, plan: Route, allowed: set[PolicyType], grants: set[GrantKind]
 ) -> list[PolicyType]:
     """The policy types that withhold an allow, given no explicit deny and no organization block."""
     kind = request.principal.kind
-    if PolicyType.IDENTITY not in active:
+    if not plan.identity:
         # Service principals, web identities and anonymous callers have no identity policies.
         return [] if grants else [_RESOURCE]
 
-    identity_ok = kind is PrincipalKind.ROOT or PolicyType.IDENTITY in allowed
-    limits: list[PolicyType] = [
-        t for t in (PolicyType.PERMISSIONS_BOUNDARY, PolicyType.SESSION) if t in active and t not in allowed
-    ]
-    if kind is PrincipalKind.FEDERATED_USER and PolicyType.SESSION not in active:
+    identity_ok = kind is _ROOT or _IDENTITY in allowed
+    limits: list[PolicyType] = []
+    if plan.boundary and _BOUNDARY not in allowed:
+        limits.append(_BOUNDARY)
+    if plan.session and _SESSION not in allowed:
+        limits.append(_SESSION)
+    if kind is _FEDERATED_USER and not plan.session:
         # A GetFederationToken session with no session policy has no permissions.
         # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
-        limits.append(PolicyType.SESSION)
+        limits.append(_SESSION)
     if not request.same_account:
         # Cross-account: the principal's side and the resource policy must both allow.
         blocked = [] if grants else [_RESOURCE]
         if not identity_ok:
-            blocked.append(PolicyType.IDENTITY)
+            blocked.append(_IDENTITY)
         return blocked + limits
 
-    if resource_policy_required(request) and not grants:
+    if not grants and plan.may_require_resource_policy and resource_policy_required(request):
         return [_RESOURCE]
     if grants & _DIRECT:
         # A same-account grant to the user or session itself is not limited by an implicit deny elsewhere.
         return []
-    if GrantKind.ROLE in grants:
+    if _ROLE in grants:
         # A grant to the role ARN stands without identity policies but within the boundary and session policies.
         return limits
-    return ([] if identity_ok else [PolicyType.IDENTITY]) + limits
+    return ([] if identity_ok else [_IDENTITY]) + limits

@@ -36,6 +36,9 @@ class PolicySet:
     _plans: dict[tuple[str, frozenset[PolicyType]], Plan] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    # What a decision needs before it looks at the request's values (active types, exemptions, the
+    # plan) depends only on the principal kind and the action: memoized per pair (see applicability.py).
+    routes: dict[tuple[Any, str], Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def policies_of(self, policy_type: PolicyType) -> tuple[CompiledPolicy, ...]:
         """The policies of one type, in evaluation order (chains flattened root first)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .compiled import CompiledStatement
 from .decision import (
     ConditionExplanation,
@@ -15,6 +13,7 @@ from .decision import (
     PolicyTypeAnalysis,
     StatementRef,
 )
+from .lazy import LazyMapping, LazySequence, LazySet, lazy_containers
 from .policy_set import PolicySet
 from .request import Request
 
@@ -25,21 +24,31 @@ def _outcome(allows: tuple[StatementRef, ...], denies: tuple[StatementRef, ...])
     return Outcome.ALLOWED if allows else Outcome.IMPLICIT_DENY
 
 
-@dataclass(frozen=True, slots=True)
 class Trace:
-    """What one evaluation saw: the statements that applied and those whose conditions were checked."""
+    """What one evaluation saw: the statements that applied and those whose conditions were checked.
 
-    policies: PolicySet
-    request: Request
-    active: frozenset[PolicyType]
-    exempt: dict[PolicyType, str]
-    applied: tuple[CompiledStatement, ...]
-    checked: tuple[CompiledStatement, ...]
-    grants: frozenset[GrantKind]
-    # The condition walk is shared by explanations, errors and missing keys: done once, on first read.
-    _walk: list[tuple[list[ConditionExplanation], list[EvaluationError], set[str]]] = field(
-        default_factory=list, repr=False, compare=False
-    )
+    A plain class rather than a frozen dataclass: the engine makes one per request and never changes it.
+    """
+
+    __slots__ = ("_walk", "active", "applied", "checked", "exempt", "policies", "request")
+
+    def __init__(
+        self,
+        policies: PolicySet,
+        request: Request,
+        active: frozenset[PolicyType],
+        exempt: dict[PolicyType, str],
+        applied: tuple[CompiledStatement, ...],
+        checked: tuple[CompiledStatement, ...],
+    ) -> None:
+        self.policies = policies
+        self.request = request
+        self.active = active
+        self.exempt = exempt
+        self.applied = applied
+        self.checked = checked
+        # The condition walk is shared by explanations, errors and missing keys: done once, on first read.
+        self._walk: tuple[list[ConditionExplanation], list[EvaluationError], set[str]] | None = None
 
     def analyses(self) -> dict[PolicyType, PolicyTypeAnalysis]:
         """One analysis per policy type in the input: its outcome, statements, levels or exemption."""
@@ -98,9 +107,9 @@ class Trace:
         return PolicyTypeAnalysis(policy_type, overall, ids, allows, denies, levels=tuple(levels))
 
     def _conditions(self) -> tuple[list[ConditionExplanation], list[EvaluationError], set[str]]:
-        if not self._walk:
-            self._walk.append(self._walk_conditions())
-        return self._walk[0]
+        if self._walk is None:
+            self._walk = self._walk_conditions()
+        return self._walk
 
     def _walk_conditions(self) -> tuple[list[ConditionExplanation], list[EvaluationError], set[str]]:
         explanations: list[ConditionExplanation] = []
@@ -148,3 +157,15 @@ class Trace:
     def missing_keys(self) -> frozenset[str]:
         """Condition keys the relevant statements test that the request context lacks."""
         return frozenset(self._conditions()[2])
+
+
+def lazy_reasons(
+    trace: Trace,
+) -> tuple[
+    LazyMapping[PolicyType, PolicyTypeAnalysis],
+    LazySequence[ConditionExplanation],
+    LazySet[str],
+    LazySequence[EvaluationError],
+]:
+    """The decision's analyses, explanations, missing keys and errors, each computed from `trace` when first read."""
+    return lazy_containers(trace.analyses, trace.explanations, trace.missing_keys, trace.errors)  # type: ignore[return-value]

@@ -25,6 +25,13 @@ IAM_PRINCIPALS = frozenset(
 SESSION_PRINCIPALS = frozenset({PrincipalKind.ROLE_SESSION, PrincipalKind.FEDERATED_USER})
 
 
+def may_require_resource_policy(action_lower: str, service: str) -> bool:
+    """False when `resource_policy_required` is false for this action whatever the resource."""
+    if service == "kms":
+        return True
+    return service == "sts" and (action_lower.startswith("sts:assumerole") or action_lower in _TRUST_POLICY_ACTIONS)
+
+
 def resource_policy_required(request: Request) -> bool:
     """True where AWS requires the resource's own policy to allow: KMS keys and role trust policies.
 

@@ -160,16 +160,28 @@ def _context(raw: object, path: str) -> RequestContext:
         raise _fail(path, "`context` must be an object of keys to a value or a list of values")
     entries: dict[str, ContextValue] = {}
     for key, value in raw.items():
-        kind = type(value)
-        if kind is str:
-            entries[key.lower()] = ContextValue(key, (value,), False)
-        elif kind is list and all(type(v) in _SCALARS for v in value):
-            entries[key.lower()] = ContextValue(key, tuple(_text(v) for v in value), True)
-        elif kind in _SCALARS:
-            entries[key.lower()] = ContextValue(key, (_text(value),), False)
-        else:
+        entry = context_entry(key, value)
+        if entry is None:
             raise _fail(f"{path}.{key}", f"context key `{key}` must have a value or a list of values")
+        entries[key.lower()] = entry
     return RequestContext.from_entries(entries)
+
+
+def context_entry(key: str, value: object) -> ContextValue | None:
+    """The entry of one given context key: a string or number, or a list of them; None if it is neither."""
+    kind = type(value)
+    if kind is str:
+        assert isinstance(value, str)
+        return ContextValue(key, (value,), False)
+    if kind is list:
+        assert isinstance(value, list)
+        for item in value:
+            if type(item) not in _SCALARS:
+                return None
+        return ContextValue(key, tuple([_text(v) for v in value]), True)
+    if kind in _SCALARS:
+        return ContextValue(key, (_text(value),), False)
+    return None
 
 
 def _text(value: object) -> str:

@@ -8,10 +8,10 @@ from typing import Any
 
 from ..clock import Clock, FixedClock, SystemClock
 from ..evaluate.decision import Decision
-from ..evaluate.derive import build_request
 from ..evaluate.engine import decide
 from .errors import SimulationInputError
-from .input import read_policies, read_request
+from .input import read_policies
+from .reading import read_derived_request
 
 
 class Simulator:
@@ -22,19 +22,8 @@ class Simulator:
         self.clock: Clock = clock if clock is not None else FixedClock(now) if now is not None else SystemClock()
 
     def decide(self, request: Mapping[str, Any]) -> Decision:
-        """The decision for one `request` object."""
-        r = read_request(request)
-        built = build_request(
-            r.principal,
-            r.action,
-            r.resource,
-            r.resource_account,
-            r.context,
-            r.principal_tags,
-            r.resource_tags,
-            self.clock.now(),
-        )
-        return decide(self.policies, built)
+        """The decision for one `request` object: read and checked, context keys derived, then evaluated."""
+        return decide(self.policies, read_derived_request(request, self.clock.now()))
 
 
 def simulate(data: Mapping[str, Any], *, now: datetime | None = None) -> Decision:

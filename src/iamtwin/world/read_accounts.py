@@ -1,22 +1,45 @@
-"""Read the `accounts` list of a world file into Account models, resolving every reference."""
+"""Read the `accounts` list of a world file into Account models, resolving every reference.
+
+Optional keys beyond the shape in `worldfile`, so that a dump of any world reads back equal:
+`id` on users, groups, roles, policies and instance profiles; `description` on roles and policies;
+policy `versions: [{id, document, create_date}]` with `default_version` (instead of `document`);
+`aws_managed: true` on a policy, which makes it the AWS managed policy `arn:aws:iam::aws:policy<path><name>`
+that references by ARN find before the catalogue; per account `instance_profiles: [{name, path,
+roles, tags, id}]` and `identity_providers: [{type: oidc|saml, name, url, client_ids, thumbprints,
+saml_metadata, tags, arn}]` (the ARN is derived from the url or name when absent).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..policy.arn import parse_arn
-from .aws_managed import AWS_MANAGED_PREFIX, aws_managed_document, plain_document
+from .aws_managed import AWS_MANAGED_PREFIX, aws_managed_arn, aws_managed_policy, unknown_aws_managed_message
 from .documents import read_document
 from .errors import WorldErrorCode
 from .fields import Fields, check_account_id, check_iam_path, check_name
-from .model import Account, Group, InlinePolicy, ManagedPolicy, Resource, Role, User
+from .model import (
+    Account,
+    Group,
+    IdentityProvider,
+    InlinePolicy,
+    InstanceProfile,
+    ManagedPolicy,
+    PolicyVersion,
+    ProviderType,
+    Resource,
+    Role,
+    User,
+)
 from .source import WorldSource
 
-_ACCOUNT_KEYS = frozenset({"id", "name", "users", "groups", "roles", "policies", "resources"})
-_USER_KEYS = frozenset(
-    {"name", "path", "tags", "groups", "inline_policies", "managed_policies", "permissions_boundary"}
+_ACCOUNT_KEYS = frozenset(
+    {"id", "name", "users", "groups", "roles", "policies", "resources", "instance_profiles", "identity_providers"}
 )
-_GROUP_KEYS = frozenset({"name", "path", "inline_policies", "managed_policies"})
+_USER_KEYS = frozenset(
+    {"name", "path", "tags", "groups", "inline_policies", "managed_policies", "permissions_boundary", "id"}
+)
+_GROUP_KEYS = frozenset({"name", "path", "inline_policies", "managed_policies", "id"})
 _ROLE_KEYS = frozenset(
     {
         "name",
@@ -28,10 +51,17 @@ _ROLE_KEYS = frozenset(
         "permissions_boundary",
         "max_session_duration",
         "service_linked",
+        "id",
+        "description",
     }
 )
-_POLICY_KEYS = frozenset({"name", "path", "document", "tags"})
+_POLICY_KEYS = frozenset(
+    {"name", "path", "document", "tags", "id", "description", "versions", "default_version", "aws_managed"}
+)
+_VERSION_KEYS = frozenset({"id", "document", "create_date"})
 _RESOURCE_KEYS = frozenset({"arn", "tags", "policy"})
+_PROFILE_KEYS = frozenset({"name", "path", "roles", "tags", "id"})
+_PROVIDER_KEYS = frozenset({"type", "arn", "name", "url", "client_ids", "thumbprints", "saml_metadata", "tags"})
 
 SERVICE_ROLE_PATH = "/aws-service-role/"
 
@@ -68,11 +98,14 @@ def _paths(fields: Fields, key: str) -> list[str]:
 
 
 def _read_account(fields: Fields, account_id: str) -> Account:
+    # Customer-managed policies by name; AWS managed ones written into the file by ARN (an ARN
+    # never equals a name, as IAM names have no `:`), for references to find before the catalogue.
     policies: dict[str, ManagedPolicy] = {}
     for path, raw in fields.items("policies"):
         policy = _read_policy(Fields(fields.source, path, raw, _POLICY_KEYS), account_id)
-        _unique(fields, policies, policy.name, path, "managed policy")
-        policies[policy.name] = policy
+        key = policy.arn if policy.aws_managed else policy.name
+        _unique(fields, policies, key, path, "managed policy")
+        policies[key] = policy
     groups: dict[str, Group] = {}
     for path, raw in fields.items("groups"):
         group = _read_group(Fields(fields.source, path, raw, _GROUP_KEYS), account_id, policies)
@@ -92,7 +125,10 @@ def _read_account(fields: Fields, account_id: str) -> Account:
         _read_resource(Fields(fields.source, path, raw, _RESOURCE_KEYS), account_id)
         for path, raw in fields.items("resources")
     )
-    return Account(account_id, fields.text("name"), users, groups, roles, policies, resources)
+    customer = {key: policy for key, policy in policies.items() if not policy.aws_managed}
+    profiles = _read_profiles(fields, account_id, roles)
+    providers = _read_providers(fields, account_id)
+    return Account(account_id, fields.text("name"), users, groups, roles, customer, resources, profiles, providers)
 
 
 def _unique(fields: Fields, seen: dict[str, Any], name: str, path: str, what: str) -> None:
@@ -108,8 +144,46 @@ def _name(fields: Fields) -> str:
 def _read_policy(fields: Fields, account_id: str) -> ManagedPolicy:
     name = _name(fields)
     path = check_iam_path(fields)
-    document = read_document(fields, fields.at("document"), fields.raw("document", required=True))
-    return ManagedPolicy(name, iam_arn(account_id, "policy", path, name), document, path, fields.tags())
+    aws_managed = fields.flag("aws_managed")
+    versions = _versions(fields)
+    if not versions:
+        document = read_document(fields, fields.at("document"), fields.raw("document", required=True))
+        default_id = fields.text("default_version", default="v1")
+    else:
+        if fields.has("document"):
+            fields.fail(WorldErrorCode.INVALID_VALUE, "give `document` or `versions`, not both", fields.at("document"))
+        default_id = fields.required_text("default_version")
+        default = next((v for v in versions if v.version_id == default_id), None)
+        if default is None:
+            fields.fail(
+                WorldErrorCode.INVALID_VALUE, f"`{default_id}` is not one of `versions`", fields.at("default_version")
+            )
+        document = default.document
+    assert default_id is not None
+    return ManagedPolicy(
+        name,
+        iam_arn("aws" if aws_managed else account_id, "policy", path, name),
+        document,
+        path,
+        fields.tags(),
+        aws_managed=aws_managed,
+        versions=versions,
+        default_version_id=default_id,
+        policy_id=fields.text("id"),
+        description=fields.text("description", default="") or "",
+    )
+
+
+def _versions(fields: Fields) -> tuple[PolicyVersion, ...]:
+    out: list[PolicyVersion] = []
+    for path, raw in fields.items("versions"):
+        sub = Fields(fields.source, path, raw, _VERSION_KEYS)
+        version_id = sub.required_text("id")
+        if any(v.version_id == version_id for v in out):
+            sub.fail(WorldErrorCode.DUPLICATE_NAME, f"version `{version_id}` is listed twice", sub.at("id"))
+        document = read_document(sub, sub.at("document"), sub.raw("document", required=True))
+        out.append(PolicyVersion(version_id, document, sub.text("create_date")))
+    return tuple(out)
 
 
 def _inline(fields: Fields) -> tuple[InlinePolicy, ...]:
@@ -138,15 +212,13 @@ def resolve_managed(
 ) -> ManagedPolicy:
     """A managed policy named by `ref`: a policy name of this account, its ARN, or an AWS managed ARN."""
     if ref.startswith(AWS_MANAGED_PREFIX):
-        document = aws_managed_document(ref)
-        if document is None:
-            fields.fail(
-                WorldErrorCode.UNKNOWN_AWS_MANAGED_POLICY,
-                f"`{ref}` is not in iamtwin's table of AWS managed policies; copy its document into `policies`",
-                path,
-            )
-        name = ref.rsplit("/", 1)[-1]
-        return ManagedPolicy(name, ref, plain_document(document), "/", {}, aws_managed=True)
+        written = policies.get(ref)  # an AWS managed policy given in `policies` with `aws_managed: true`
+        if written is not None:
+            return written
+        managed = aws_managed_policy(ref)
+        if managed is None:
+            fields.fail(WorldErrorCode.UNKNOWN_AWS_MANAGED_POLICY, unknown_aws_managed_message(ref), path)
+        return managed
     if ref.startswith("arn:"):
         for candidate in policies.values():
             if candidate.arn == ref:
@@ -155,8 +227,9 @@ def resolve_managed(
     policy = policies.get(ref)
     if policy is None:
         hint = ""
-        if aws_managed_document(AWS_MANAGED_PREFIX + ref) is not None:
-            hint = f"; for the AWS managed policy write `{AWS_MANAGED_PREFIX}{ref}`"
+        aws_arn = aws_managed_arn(ref)
+        if aws_arn is not None:
+            hint = f"; for the AWS managed policy write `{aws_arn}`"
         fields.fail(WorldErrorCode.UNKNOWN_POLICY, f"no managed policy `{ref}` in account `{account_id}`{hint}", path)
     return policy
 
@@ -170,6 +243,7 @@ def _read_group(fields: Fields, account_id: str, policies: dict[str, ManagedPoli
         path,
         _inline(fields),
         _managed(fields, account_id, policies),
+        fields.text("id"),
     )
 
 
@@ -191,6 +265,7 @@ def _read_user(fields: Fields, account_id: str, policies: dict[str, ManagedPolic
         _inline(fields),
         _managed(fields, account_id, policies),
         _boundary(fields, account_id, policies),
+        fields.text("id"),
     )
 
 
@@ -220,6 +295,8 @@ def _read_role(fields: Fields, account_id: str, policies: dict[str, ManagedPolic
         _boundary(fields, account_id, policies),
         duration,
         service_linked,
+        fields.text("id"),
+        fields.text("description", default="") or "",
     )
 
 
@@ -237,3 +314,50 @@ def _read_resource(fields: Fields, account_id: str) -> Resource:
     policy_raw = fields.raw("policy")
     policy = read_document(fields, fields.at("policy"), policy_raw) if policy_raw is not None else None
     return Resource(arn, account_id, fields.tags(), policy)
+
+
+def _read_profiles(fields: Fields, account_id: str, roles: dict[str, Role]) -> dict[str, InstanceProfile]:
+    profiles: dict[str, InstanceProfile] = {}
+    for path, raw in fields.items("instance_profiles"):
+        sub = Fields(fields.source, path, raw, _PROFILE_KEYS)
+        name = _name(sub)
+        profile_path = check_iam_path(sub)
+        members = []
+        for role_path, role_name in sub.names("roles"):
+            if role_name not in roles:
+                sub.fail(WorldErrorCode.UNKNOWN_ROLE, f"no role `{role_name}` in account `{account_id}`", role_path)
+            members.append(role_name)
+        if len(members) > 1:
+            sub.fail(WorldErrorCode.INVALID_VALUE, "an instance profile holds at most one role", sub.at("roles"))
+        _unique(fields, profiles, name, path, "instance profile")
+        arn = iam_arn(account_id, "instance-profile", profile_path, name)
+        profiles[name] = InstanceProfile(name, arn, profile_path, tuple(members), sub.tags(), sub.text("id"))
+    return profiles
+
+
+def _read_providers(fields: Fields, account_id: str) -> tuple[IdentityProvider, ...]:
+    providers: list[IdentityProvider] = []
+    for path, raw in fields.items("identity_providers"):
+        sub = Fields(fields.source, path, raw, _PROVIDER_KEYS)
+        kind_text = sub.required_text("type").lower()
+        if kind_text not in ("oidc", "saml"):
+            sub.fail(
+                WorldErrorCode.INVALID_VALUE, f"provider type `{kind_text}` is not `oidc` or `saml`", sub.at("type")
+            )
+        kind = ProviderType(kind_text)
+        url = sub.text("url")
+        if kind is ProviderType.OIDC:
+            url = sub.required_text("url").removeprefix("https://")
+            name = sub.text("name") or url
+            derived = f"arn:aws:iam::{account_id}:oidc-provider/{url}"
+        else:
+            name = sub.required_text("name")
+            derived = f"arn:aws:iam::{account_id}:saml-provider/{name}"
+        arn = sub.text("arn") or derived
+        if any(p.arn == arn for p in providers):
+            sub.fail(WorldErrorCode.DUPLICATE_NAME, f"identity provider `{arn}` is defined twice")
+        client_ids = tuple(value for _, value in sub.names("client_ids"))
+        thumbprints = tuple(value for _, value in sub.names("thumbprints"))
+        saml = sub.text("saml_metadata")
+        providers.append(IdentityProvider(arn, kind, name, url, client_ids, thumbprints, saml, sub.tags()))
+    return tuple(providers)

@@ -3,8 +3,9 @@
 Ids are optional in the file and derived stably when absent (`o-` + 10, `r-` + 4, `ou-<root>-` + 8
 characters from a hash of the management account and the OU's name path). A node that lists no
 `scps` has AWS's default `FullAWSAccess` attached, as AWS attaches it to every new root, OU and
-account. When RCPs are in use (an `rcp` policy is defined or any node lists `rcps`),
-`RCPFullAWSAccess` is attached to every node as AWS does, and cannot be removed. The management
+account. When RCPs are in use (an `rcp` policy is defined, any node lists `rcps`, or
+`rcps_enabled: true`), `RCPFullAWSAccess` is attached to every node as AWS does, and cannot be
+removed; `rcps_enabled` overrides what the policies suggest. The management
 account sits under the root when the tree does not place it.
 """
 
@@ -20,7 +21,7 @@ from .fields import Fields, check_account_id
 from .model import OrgAccount, Organization, OrgNode, OrgPolicy, OrgPolicyType, Placement
 from .source import WorldSource
 
-_ORG_KEYS = frozenset({"id", "management_account", "policies", "root"})
+_ORG_KEYS = frozenset({"id", "management_account", "policies", "root", "rcps_enabled"})
 _POLICY_KEYS = frozenset({"type", "document", "id"})
 _ROOT_KEYS = frozenset({"id", "scps", "rcps", "accounts", "ous"})
 _OU_KEYS = _ROOT_KEYS | {"name"}
@@ -162,7 +163,9 @@ def read_organization(source: WorldSource, top: Fields) -> Organization | None:
     placements = dict(reader.placements)
     if management not in placements:
         placements[management] = Placement((root,), OrgAccount(management, root.scps, ()))
-    return Organization(org_id, management, policies, root, placements, reader.rcps_enabled)
+    # `rcps_enabled` states what the file cannot show otherwise: RCPs on with only the default.
+    rcps_enabled = reader.rcps_enabled if fields.raw("rcps_enabled") is None else fields.flag("rcps_enabled")
+    return Organization(org_id, management, policies, root, placements, rcps_enabled)
 
 
 def _read_policies(fields: Fields, management: str, org_id: str) -> dict[str, OrgPolicy]:

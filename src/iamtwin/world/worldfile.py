@@ -36,9 +36,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .assemble import ContextInput
 from .errors import WorldErrorCode, WorldFileError
 from .fields import Fields
-from .inputs import ContextInput, InputBuilder
+from .inputs import InputBuilder
 from .model import World
 from .read_accounts import read_accounts
 from .read_org import read_organization

@@ -9,9 +9,10 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from ...policy.arn import compile_arn_condition_pattern, parse_arn
-from .operator import ConditionOperator, ValueCode, value_error
+from .operator import ConditionOperator, ValueCode, any_fullmatch, value_error
 
 
 def parse_arn_pattern(text: str) -> re.Pattern[str]:
@@ -45,6 +46,10 @@ class ArnLikeOperator(ConditionOperator[str, re.Pattern[str]]):
     def matches(self, context_value: str, policy_value: re.Pattern[str]) -> bool:
         """The whole ARN matches the pattern."""
         return policy_value.fullmatch(context_value) is not None
+
+    def any_match(self, policy_values: Sequence[re.Pattern[str]]) -> Callable[[str], bool]:
+        """One match against all the patterns at once."""
+        return any_fullmatch(policy_values)
 
 
 ARN_OPERATORS: tuple[ArnLikeOperator, ...] = (

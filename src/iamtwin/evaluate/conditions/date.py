@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -95,6 +95,13 @@ class DateOperator(ConditionOperator[Decimal, Decimal]):
     def matches(self, context_value: Decimal, policy_value: Decimal) -> bool:
         """Compare the instants."""
         return self._compare(context_value, policy_value)
+
+    def any_match(self, policy_values: Sequence[Decimal]) -> Callable[[Decimal], bool]:
+        """A single bound comparison in the common case of one policy value."""
+        if self.equality or len(policy_values) != 1:
+            return super().any_match(policy_values)
+        compare, only = self._compare, policy_values[0]
+        return lambda context_value: compare(context_value, only)
 
 
 DATE_OPERATORS: tuple[DateOperator, ...] = (

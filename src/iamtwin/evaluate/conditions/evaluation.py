@@ -30,6 +30,7 @@ from ...policy.variables import Template, parse_template
 from ..context import RequestContext
 from ..decision import ConditionReason
 from ..errors import ConditionValueError
+from .check import Check, specialise
 from .null import NullOperator
 from .operator import ConditionOperator
 from .registry import get_operator
@@ -65,6 +66,11 @@ class CompiledCondition:
     _matches: Callable[[Any, Any], bool] = field(repr=False, compare=False)
     # Parsed policy values by rendered text: variables repeat across requests.
     _rendered: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # `holds` specialised for this condition (see check.py); what the decision loop calls.
+    check: Check = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "check", specialise(self))
 
     def evaluate(self, context: RequestContext) -> ConditionResult:
         """Evaluate against a request; never raises for bad values (they come back as INVALID_VALUE)."""

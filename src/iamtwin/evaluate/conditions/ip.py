@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from .operator import ConditionOperator, ValueCode, value_error
@@ -54,6 +55,19 @@ class IpAddressOperator(ConditionOperator[Address, Network]):
     def matches(self, context_value: Address, policy_value: Network) -> bool:
         """Same family and the masked address equals the network address."""
         return context_value[0] == policy_value[0] and (context_value[1] & policy_value[2]) == policy_value[1]
+
+    def any_match(self, policy_values: Sequence[Network]) -> Callable[[Address], bool]:
+        """The range test inlined over all the ranges (no call per range)."""
+        networks = tuple(policy_values)
+
+        def hit(address: Address) -> bool:
+            version, number = address
+            for net_version, network, mask in networks:  # noqa: SIM110 - a plain loop allocates no generator
+                if net_version == version and number & mask == network:
+                    return True
+            return False
+
+        return hit
 
 
 IP_OPERATORS: tuple[IpAddressOperator, ...] = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from .operator import ConditionOperator, ValueCode, value_error
@@ -47,6 +47,13 @@ class NumericOperator(ConditionOperator[Decimal, Decimal]):
     def matches(self, context_value: Decimal, policy_value: Decimal) -> bool:
         """Compare the context value against the policy value."""
         return self._compare(context_value, policy_value)
+
+    def any_match(self, policy_values: Sequence[Decimal]) -> Callable[[Decimal], bool]:
+        """A single bound comparison in the common case of one policy value."""
+        if self.equality or len(policy_values) != 1:
+            return super().any_match(policy_values)
+        compare, only = self._compare, policy_values[0]
+        return lambda context_value: compare(context_value, only)
 
 
 NUMERIC_OPERATORS: tuple[NumericOperator, ...] = (

@@ -12,10 +12,13 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from ...policy.patterns import combine_patterns
 from ..errors import ConditionValueError
 
 C = TypeVar("C")  # a parsed context value
@@ -39,10 +42,23 @@ def value_error(code: ValueCode, text: str, expected: str) -> ConditionValueErro
     return ConditionValueError(f"`{text}` is not {expected}", code=code.value)
 
 
+def any_fullmatch(patterns: Sequence[re.Pattern[str]]) -> Callable[[str], bool]:
+    """A test of a text against wildcard patterns (one C-level match for all of them)."""
+    combined = combine_patterns(patterns)
+    if combined is None:
+        return lambda text: False
+    fullmatch = combined.fullmatch
+    return lambda text: fullmatch(text) is not None
+
+
 class ConditionOperator(ABC, Generic[C, P]):
     """One base operator (no set qualifier, no IfExists), e.g. `StringLike` or `NotIpAddress`."""
 
     __slots__ = ("equality", "name", "negated", "supports_variables", "uses_wildcards")
+
+    # True when `parse_context_value` returns its text unchanged and never raises (the string
+    # operators), so a compiled check may skip the call.
+    context_is_text = False
 
     def __init__(
         self,
@@ -72,6 +88,27 @@ class ConditionOperator(ABC, Generic[C, P]):
     @abstractmethod
     def matches(self, context_value: C, policy_value: P) -> bool:
         """True when the context value satisfies the policy value, in the positive sense."""
+
+    def any_match(self, policy_values: Sequence[P]) -> Callable[[C], bool]:
+        """A test of one parsed context value against all of `policy_values`: true if any matches.
+
+        Built once per condition at compile time; operators override it with a faster equivalent.
+        """
+        if self.equality:
+            return frozenset(policy_values).__contains__
+        matches = self.matches
+        if len(policy_values) == 1:
+            only = policy_values[0]
+            return lambda context_value: matches(context_value, only)
+        values = tuple(policy_values)
+
+        def hit(context_value: C) -> bool:
+            for policy_value in values:  # noqa: SIM110 - a plain loop allocates no generator
+                if matches(context_value, policy_value):
+                    return True
+            return False
+
+        return hit
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"

@@ -6,15 +6,17 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from ...policy.patterns import compile_glob
-from .operator import ConditionOperator
+from .operator import ConditionOperator, any_fullmatch
 
 
 class StringEqualsOperator(ConditionOperator[str, str]):
     """`StringEquals` / `StringNotEquals`: exact, case-sensitive; `*` is an ordinary character."""
 
     __slots__ = ()
+    context_is_text = True
 
     def parse_policy_value(self, text: str) -> str:
         """Any text is a string."""
@@ -51,6 +53,7 @@ class StringLikeOperator(ConditionOperator[str, re.Pattern[str]]):
     """`StringLike` / `StringNotLike`: case-sensitive, `*` and `?` anywhere, spanning any character."""
 
     __slots__ = ()
+    context_is_text = True
 
     def parse_policy_value(self, text: str) -> re.Pattern[str]:
         """Compile the wildcard pattern (cached across policies by compile_glob)."""
@@ -63,6 +66,10 @@ class StringLikeOperator(ConditionOperator[str, re.Pattern[str]]):
     def matches(self, context_value: str, policy_value: re.Pattern[str]) -> bool:
         """The whole context value matches the pattern."""
         return policy_value.fullmatch(context_value) is not None
+
+    def any_match(self, policy_values: Sequence[re.Pattern[str]]) -> Callable[[str], bool]:
+        """One match against all the patterns at once."""
+        return any_fullmatch(policy_values)
 
 
 STRING_OPERATORS: tuple[ConditionOperator[str, str] | ConditionOperator[str, re.Pattern[str]], ...] = (

@@ -1,0 +1,88 @@
+"""Issuing temporary credentials: the session row, the `ASIA…` key and its secret, the token.
+
+The secret access key is stored because SigV4 verification derives the signing key from it; the
+session token only as its SHA-256, enough to recognise it when presented.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from ..world.ids import new_access_key_id, new_secret_access_key, new_session_token
+from ..world.store.sessions import StoredKey, StoredSession, write_key, write_session
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Temporary security credentials as STS returns them."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: datetime
+
+    def to_dict(self) -> dict[str, str]:
+        """The `Credentials` structure of an STS response."""
+        return {
+            "AccessKeyId": self.access_key_id,
+            "SecretAccessKey": self.secret_access_key,
+            "SessionToken": self.session_token,
+            "Expiration": self.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+
+def token_hash(token: str) -> str:
+    """How a session token is kept: its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRequest:
+    """Everything a new session is made of, decided before anything is written."""
+
+    kind: str
+    account_id: str
+    arn: str
+    base_arn: str
+    user_id: str
+    issued_at: datetime
+    duration: int
+    source_identity: str | None
+    parent_id: str | None
+    tags: Mapping[str, str]
+    transitive_tag_keys: tuple[str, ...]
+    policies: tuple[tuple[str, str], ...] | None
+    context: Mapping[str, str | list[str]]
+
+
+def issue(conn: Connection, request: SessionRequest) -> tuple[StoredSession, Credentials]:
+    """Write the session and its key; return them with the credentials to hand out."""
+    session = StoredSession(
+        id=secrets.token_hex(16),
+        kind=request.kind,
+        account_id=request.account_id,
+        arn=request.arn,
+        base_arn=request.base_arn,
+        user_id=request.user_id,
+        issued_at=request.issued_at,
+        expires_at=request.issued_at + timedelta(seconds=request.duration),
+        source_identity=request.source_identity,
+        parent_id=request.parent_id,
+        tags=dict(request.tags),
+        transitive_tag_keys=request.transitive_tag_keys,
+        policies=request.policies,
+        context=dict(request.context),
+    )
+    token = new_session_token()
+    write_session(conn, session, token_hash(token))
+    key = StoredKey(
+        new_access_key_id(temporary=True), new_secret_access_key(), session.arn, session.id, "Active", request.issued_at
+    )
+    write_key(conn, key)
+    return session, Credentials(key.access_key_id, key.secret, token, session.expires_at)

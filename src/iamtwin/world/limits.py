@@ -1,0 +1,91 @@
+"""AWS IAM's rules for names, sizes and quotas, checked before the world writes anything.
+
+One import place for the store and the wire API; the rules live in `names` (names, paths,
+descriptions, documents, identity-provider parameters), `tags` (tags on IAM resources) and
+`quotas` (counts and policy sizes, with the account's `Quotas`). Every check raises `IamError`
+with AWS's code and a finer `reason`; STS's parameter rules are in `iamtwin.sts.limits`.
+"""
+
+from __future__ import annotations
+
+from .names import (
+    LimitReason,
+    NameKind,
+    Violation,
+    canonical_name,
+    check_arn_parameter,
+    check_group_name,
+    check_inline_policy_name,
+    check_instance_profile_name,
+    check_managed_policy_name,
+    check_max_session_duration,
+    check_name,
+    check_oidc_list_sizes,
+    check_oidc_provider,
+    check_path,
+    check_policy_description,
+    check_policy_document_text,
+    check_policy_path,
+    check_role_description,
+    check_role_name,
+    check_saml_metadata_document,
+    check_saml_provider_name,
+    check_user_name,
+)
+from .quotas import (
+    DEFAULT_QUOTAS,
+    ORGANIZATION_POLICY_LIMITS,
+    InlinePolicyOwner,
+    OrganizationPolicyKind,
+    Quota,
+    Quotas,
+    check_inline_policies_size,
+    check_managed_policy_size,
+    check_organization_policy_size,
+    check_quota,
+    check_tags_per_entity,
+    check_trust_policy_size,
+    policy_size,
+)
+from .tags import TagTarget, check_tag_keys, check_tags
+
+__all__ = [
+    "DEFAULT_QUOTAS",
+    "ORGANIZATION_POLICY_LIMITS",
+    "InlinePolicyOwner",
+    "LimitReason",
+    "NameKind",
+    "OrganizationPolicyKind",
+    "Quota",
+    "Quotas",
+    "TagTarget",
+    "Violation",
+    "canonical_name",
+    "check_arn_parameter",
+    "check_group_name",
+    "check_inline_policies_size",
+    "check_inline_policy_name",
+    "check_instance_profile_name",
+    "check_managed_policy_name",
+    "check_managed_policy_size",
+    "check_max_session_duration",
+    "check_name",
+    "check_oidc_list_sizes",
+    "check_oidc_provider",
+    "check_organization_policy_size",
+    "check_path",
+    "check_policy_description",
+    "check_policy_document_text",
+    "check_policy_path",
+    "check_quota",
+    "check_role_description",
+    "check_role_name",
+    "check_saml_metadata_document",
+    "check_saml_provider_name",
+    "check_tag_keys",
+    "check_tags",
+    "check_tags_per_entity",
+    "check_trust_policy_size",
+    "check_user_name",
+    "policy_size",
+]

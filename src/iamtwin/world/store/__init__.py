@@ -1,0 +1,1 @@
+"""The persistent world: SQLAlchemy tables, Alembic migrations, transactional reads and writes."""

@@ -1,0 +1,256 @@
+"""The tables of a stored world (SQLAlchemy Core), at the latest migration.
+
+Entities reference one another by ARN, as IAM's own APIs do. Every policy document lives once in
+`documents`, keyed by the SHA-256 of its text: identical SCPs attached across thousands of accounts,
+or the same trust policy on many roles, are one row. AWS managed policies are not copied into a
+world; attachments name their ARN and the shipped catalogue supplies the document.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ARN = 2048
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(256), nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("management_account", String(12), nullable=False),
+    Column("rcps_enabled", Boolean, nullable=False, default=False),
+)
+
+org_nodes = Table(
+    "org_nodes",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("parent_id", String(80), ForeignKey("org_nodes.id"), nullable=True, index=True),
+    Column("name", String(128), nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+org_policies = Table(
+    "org_policies",
+    metadata,
+    Column("id", String(140), primary_key=True),
+    Column("arn", String(ARN), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("type", String(8), nullable=False),
+    Column("document_hash", String(64), ForeignKey("documents.hash"), nullable=False),
+    Column("aws_managed", Boolean, nullable=False, default=False),
+)
+
+org_attachments = Table(
+    "org_attachments",
+    metadata,
+    Column("policy_id", String(140), ForeignKey("org_policies.id"), primary_key=True),
+    Column("target_id", String(80), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+    Index("ix_org_attachments_target", "target_id"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column("name", String(128), nullable=True),
+    Column("parent_id", String(80), ForeignKey("org_nodes.id"), nullable=True, index=True),
+    Column("position", Integer, nullable=False, default=0),
+    # False for a member account the organization lists but the world holds no IAM data for.
+    Column("listed", Boolean, nullable=False, default=True),
+)
+
+
+def _entity(name: str, *columns: Column[object]) -> Table:
+    """An IAM entity table: unique id, account, name (unique per account without regard to case), path, ARN."""
+    return Table(
+        name,
+        metadata,
+        Column("arn", String(ARN), primary_key=True),
+        Column("id", String(32), nullable=False, unique=True),
+        Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+        Column("name", String(128), nullable=False),
+        Column("name_lower", String(128), nullable=False),
+        Column("path", String(512), nullable=False, default="/"),
+        Column("position", Integer, nullable=False, default=0),
+        *columns,
+        UniqueConstraint("account_id", "name_lower", name=f"uq_{name}_account_name"),
+    )
+
+
+users = _entity("users", Column("boundary_arn", String(ARN), nullable=True))
+groups = _entity("groups")
+roles = _entity(
+    "roles",
+    Column("trust_hash", String(64), ForeignKey("documents.hash"), nullable=True),
+    Column("max_session_duration", Integer, nullable=False, default=3600),
+    Column("service_linked", Boolean, nullable=False, default=False),
+    Column("description", String(1000), nullable=False, default=""),
+    Column("boundary_arn", String(ARN), nullable=True),
+)
+managed_policies = _entity(
+    "managed_policies",
+    Column("default_version", String(16), nullable=False, default="v1"),
+    Column("description", String(1000), nullable=False, default=""),
+)
+instance_profiles = _entity("instance_profiles")
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("policy_arn", String(ARN), ForeignKey("managed_policies.arn"), primary_key=True),
+    Column("version_id", String(16), primary_key=True),
+    Column("document_hash", String(64), ForeignKey("documents.hash"), nullable=False),
+    Column("create_date", String(40), nullable=True),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_arn", String(ARN), ForeignKey("groups.arn"), primary_key=True),
+    Column("user_arn", String(ARN), ForeignKey("users.arn"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+    Index("ix_group_members_user", "user_arn"),
+)
+
+# owner: a user, group or role ARN; policy: a customer-managed or AWS managed policy ARN.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("owner_arn", String(ARN), primary_key=True),
+    Column("policy_arn", String(ARN), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+    Index("ix_attachments_policy", "policy_arn"),
+)
+
+inline_policies = Table(
+    "inline_policies",
+    metadata,
+    Column("owner_arn", String(ARN), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("document_hash", String(64), ForeignKey("documents.hash"), nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+# Tags of any taggable owner: user, role, managed policy, instance profile, provider, resource.
+tags = Table(
+    "tags",
+    metadata,
+    Column("owner_arn", String(ARN), primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("value", String(256), nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+instance_profile_roles = Table(
+    "instance_profile_roles",
+    metadata,
+    Column("profile_arn", String(ARN), ForeignKey("instance_profiles.arn"), primary_key=True),
+    Column("role_name", String(64), primary_key=True),
+)
+
+identity_providers = Table(
+    "identity_providers",
+    metadata,
+    Column("arn", String(ARN), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False),
+    Column("type", String(8), nullable=False),
+    Column("name", String(1024), nullable=False),
+    Column("url", String(1024), nullable=True),
+    Column("client_ids", Text, nullable=False, default="[]"),
+    Column("thumbprints", Text, nullable=False, default="[]"),
+    Column("saml_metadata", Text, nullable=True),
+)
+
+resources = Table(
+    "resources",
+    metadata,
+    Column("arn", String(ARN), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("type", String(64), nullable=False),
+    Column("policy_hash", String(64), ForeignKey("documents.hash"), nullable=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+# Access keys: long-term keys of users and the temporary keys of sessions. The secret is kept
+# because SigV4 verification derives the signing key from it; session tokens only as a hash.
+access_keys = Table(
+    "access_keys",
+    metadata,
+    Column("access_key_id", String(32), primary_key=True),
+    Column("secret", String(64), nullable=False),
+    Column("owner_arn", String(ARN), nullable=False, index=True),
+    Column("session_id", String(64), ForeignKey("sessions.id"), nullable=True),
+    Column("status", String(16), nullable=False, default="Active"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("account_id", String(12), nullable=False),
+    Column("arn", String(ARN), nullable=False, index=True),
+    Column("base_arn", String(ARN), nullable=False, index=True),
+    Column("user_id", String(160), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("source_identity", String(64), nullable=True),
+    Column("parent_id", String(64), ForeignKey("sessions.id"), nullable=True),
+    Column("attributes", Text, nullable=False, default="{}"),
+)
+
+# Virtual MFA devices: the TOTP seed is kept because verifying a code needs it.
+mfa_devices = Table(
+    "mfa_devices",
+    metadata,
+    Column("serial_number", String(256), primary_key=True),
+    Column("user_arn", String(ARN), nullable=False, index=True),
+    Column("seed_base32", String(128), nullable=False),
+    Column("enabled_at", DateTime(timezone=True), nullable=False),
+)
+
+# A secret of the world itself (the key that encrypts encoded authorization messages).
+world_keys = Table(
+    "world_keys",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(256), nullable=False),
+)

@@ -1,0 +1,274 @@
+"""A world kept in a database: the estate's entities, their sessions, and decisions over them.
+
+`World.open(db)` opens (and migrates) the store. Writes go through `World.transaction()`: one
+database transaction, and the caches of what was read are dropped when it commits. Decisions
+(`authorize`) read principals, resources and the organization once per change of the world and
+keep compiled policy sets per principal and resource owner, so repeated decisions run at engine
+speed however large the world is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from ..clock import Clock, SystemClock
+from ..evaluate.compiled import CompiledPolicy
+from ..evaluate.decision import Decision, PolicyType
+from ..evaluate.derive import build_request
+from ..evaluate.engine import decide
+from ..evaluate.policy_set import PolicySet
+from ..policy.model import PolicyDocument
+from ..policy.parse import parse_policy
+from ..simulate.input import read_request
+from .assemble import Assembler, Assembly, ContextInput, PolicyEntry, SessionFacts
+from .errors import WorldErrorCode, WorldFileError
+from .model import Document
+from .model import World as WorldModel
+from .quotas import DEFAULT_QUOTAS, Quotas
+from .store.database import open_engine
+from .store.load import StoreReader
+from .store.save import Progress, count_entities, save_world, wipe
+from .store.schema import meta
+from .store.sessions import StoredKey, StoredSession, read_key, read_session
+from .store.view import StoredView
+from .store.writes import IamWriter
+
+_CACHE_LIMIT = 50_000
+# Where a session records when its user signed in with MFA; requests see aws:MultiFactorAuthAge.
+MFA_AUTH_TIME = "iamtwin:MfaAuthTime"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who makes a request: a principal ARN, and the session when it came from STS credentials."""
+
+    arn: str
+    session: StoredSession | None = None
+    key: StoredKey | None = None
+
+
+class World:
+    """A stored AWS estate: accounts, organization, identities, resources and sessions."""
+
+    def __init__(self, engine: Engine, *, clock: Clock | None = None, quotas: Quotas = DEFAULT_QUOTAS) -> None:
+        self.engine = engine
+        self.quotas = quotas
+        self.clock: Clock = clock or SystemClock()
+        self.view = StoredView(engine)
+        self.assembler = Assembler(self.view)
+        self._parsed: dict[str, PolicyDocument] = {}
+        self._compiled: dict[tuple[PolicyType, str, int | None, str], CompiledPolicy] = {}
+        self._policy_sets: dict[tuple[Any, ...], PolicySet] = {}
+        self.generation = 0
+
+    @classmethod
+    def open(cls, db: str | None = None, *, clock: Clock | None = None) -> World:
+        """Open the world database (SQLite file, PostgreSQL URL), migrating it to the latest schema."""
+        return cls(open_engine(db), clock=clock)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # -- changes --------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One database transaction for a change; caches are dropped when it commits."""
+        with self.engine.begin() as conn:
+            yield conn
+            row = conn.execute(select(meta.c.value).where(meta.c.key == "generation")).first()
+            value = str(int(row.value) + 1 if row else 1)
+            if row is None:
+                conn.execute(meta.insert().values(key="generation", value=value))
+            else:
+                conn.execute(meta.update().where(meta.c.key == "generation").values(value=value))
+        self.changed()
+
+    @contextmanager
+    def changes(self) -> Iterator[IamWriter]:
+        """IAM's write calls inside one transaction: all of them happen, or none."""
+        with self.transaction() as conn:
+            yield IamWriter(conn, quotas=self.quotas)
+
+    def changed(self) -> None:
+        """Forget everything read from the store (after a change, here or by another process)."""
+        self.view.clear()
+        self._policy_sets.clear()
+        self.generation += 1
+
+    def import_model(self, world: WorldModel, *, replace: bool = False, progress: Progress | None = None) -> int:
+        """Add a whole world model (from a file or an export) in one transaction; return entities written."""
+        with self.transaction() as conn:
+            if replace:
+                wipe(conn)
+            return save_world(conn, world, progress=progress)
+
+    def export_model(self) -> WorldModel:
+        """The whole stored world as a model."""
+        with self.engine.connect() as conn:
+            return StoreReader(conn).world()
+
+    @staticmethod
+    def entity_count(world: WorldModel) -> int:
+        """How many entities importing `world` writes."""
+        return count_entities(world)
+
+    # -- callers --------------------------------------------------------------------------------
+
+    def caller(self, principal: str) -> Caller:
+        """The caller named by a principal ARN or by an access key id (`AKIA…`, `ASIA…`)."""
+        if principal.startswith("arn:") or "." in principal or principal == "*":
+            return Caller(principal)
+        with self.engine.connect() as conn:
+            key = read_key(conn, principal)
+            if key is None or key.status != "Active":
+                raise WorldFileError(
+                    WorldErrorCode.UNKNOWN_PRINCIPAL, f"`{principal}` is not an active access key of this world"
+                )
+            session = read_session(conn, key.session_id) if key.session_id else None
+        if session is not None and session.expires_at <= self.clock.now():
+            raise WorldFileError(
+                WorldErrorCode.EXPIRED_SESSION,
+                f"the session of `{principal}` expired at {session.expires_at:%Y-%m-%dT%H:%M:%SZ}",
+            )
+        return Caller(session.arn if session else key.owner_arn, session, key)
+
+    # -- decisions ------------------------------------------------------------------------------
+
+    def assemble(
+        self,
+        principal: str | Caller,
+        action: str,
+        resource: str | None = None,
+        context: ContextInput | None = None,
+    ) -> Assembly:
+        """What AWS evaluates for this request, gathered from the stored world."""
+        who = principal if isinstance(principal, Caller) else self.caller(principal)
+        facts = None
+        if who.session is not None:
+            facts = SessionFacts(who.session.tags, who.session.policies, self._session_keys(who.session))
+        return self.assembler.assemble(who.arn, action, resource, context or {}, facts)
+
+    def _session_keys(self, session: StoredSession) -> dict[str, str | list[str]]:
+        """The keys a session's requests carry; the MFA age is counted from sign-in to now."""
+        keys = dict(session.context)
+        signed_in = keys.pop(MFA_AUTH_TIME, None)
+        if isinstance(signed_in, str):
+            at = datetime.strptime(signed_in, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            keys["aws:MultiFactorAuthAge"] = str(max(0, int((self.clock.now() - at).total_seconds())))
+        return keys
+
+    def simulation_input(
+        self, principal: str | Caller, action: str, resource: str | None = None, context: ContextInput | None = None
+    ) -> dict[str, Any]:
+        """The public simulation input of this request (what `iamtwin simulate --input` reads)."""
+        return self.assemble(principal, action, resource, context).to_input()
+
+    def authorize(
+        self,
+        principal: str | Caller,
+        action: str,
+        resource: str | None = None,
+        context: ContextInput | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> Decision:
+        """Decide a request of a stored principal (ARN, access key id or Caller), as AWS would."""
+        who = principal if isinstance(principal, Caller) else self.caller(principal)
+        assembly = self.assemble(who, action, resource, context)
+        policies = self._policy_set(assembly, who)
+        request = read_request(
+            {
+                "principal": assembly.principal,
+                "action": assembly.action,
+                "resource": assembly.resource,
+                "resource_account": assembly.resource_account,
+                "context": assembly.context,
+                "principal_tags": assembly.principal_tags,
+                "resource_tags": assembly.resource_tags,
+            }
+        )
+        built = build_request(
+            request.principal,
+            request.action,
+            request.resource,
+            request.resource_account,
+            request.context,
+            request.principal_tags,
+            request.resource_tags,
+            now or self.clock.now(),
+        )
+        return decide(policies, built)
+
+    def _policy_set(self, a: Assembly, who: Caller) -> PolicySet:
+        # Everything in a policy set follows from the principal (and session), the resource's policy
+        # and the resource's account: the key needs nothing else.
+        key = (
+            a.principal,
+            who.session.id if who.session else None,
+            a.resource_policy[0] if a.resource_policy else None,
+            a.resource_account,
+        )
+        found = self._policy_sets.get(key)
+        if found is None:
+            found = PolicySet(
+                identity=tuple(self._compile(PolicyType.IDENTITY, e) for e in a.identity),
+                permissions_boundary=None
+                if a.boundary is None
+                else self._compile(PolicyType.PERMISSIONS_BOUNDARY, a.boundary),
+                session=None if a.session is None else tuple(self._compile(PolicyType.SESSION, e) for e in a.session),
+                resource=None if a.resource_policy is None else self._compile(PolicyType.RESOURCE, a.resource_policy),
+                scps=self._levels(PolicyType.SCP, a.scps),
+                rcps=self._levels(PolicyType.RCP, a.rcps),
+                principal_is_service_linked_role=a.service_linked,
+                principal_in_management_account=a.in_management,
+                resource_in_management_account=a.resource_in_management,
+            )
+            if len(self._policy_sets) >= _CACHE_LIMIT:
+                self._policy_sets.clear()
+            self._policy_sets[key] = found
+        return found
+
+    def _levels(
+        self, kind: PolicyType, levels: list[list[PolicyEntry]] | None
+    ) -> tuple[tuple[CompiledPolicy, ...], ...] | None:
+        if levels is None:
+            return None
+        return tuple(tuple(self._compile(kind, e, i) for e in level) for i, level in enumerate(levels))
+
+    def _compile(self, kind: PolicyType, entry: PolicyEntry, level: int | None = None) -> CompiledPolicy:
+        policy_id, document = entry
+        text = _text_of(document)
+        key = (kind, policy_id, level, text)
+        found = self._compiled.get(key)
+        if found is None:
+            parsed = self._parsed.get(text)
+            if parsed is None:
+                parsed = parse_policy(text)
+                self._parsed[text] = parsed
+            found = CompiledPolicy(kind, policy_id, parsed, level)
+            if len(self._compiled) >= _CACHE_LIMIT:
+                self._compiled.clear()
+                self._parsed.clear()
+            self._compiled[key] = found
+        return found
+
+
+def _text_of(document: Document) -> str:
+    if isinstance(document, str):
+        return document
+    return json.dumps(document, separators=(",", ":"))
+
+
+def session_token_hash(token: str) -> str:
+    """How a session token is kept: its SHA-256, enough to recognise it and useless to a thief."""
+    return hashlib.sha256(token.encode()).hexdigest()
