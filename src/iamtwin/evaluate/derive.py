@@ -47,22 +47,24 @@ def _principal_entries(principal: Principal) -> Entries:
 
 
 @lru_cache(maxsize=256)
-def _time_entries(now: datetime) -> Entries:
+def _time_entries(now: datetime) -> dict[str, ContextValue]:
     stamp = now.astimezone(UTC)
-    return (
-        _entry("aws:CurrentTime", stamp.strftime("%Y-%m-%dT%H:%M:%SZ")),
-        _entry("aws:EpochTime", str(int(stamp.timestamp()))),
+    return dict(
+        (
+            _entry("aws:CurrentTime", stamp.strftime("%Y-%m-%dT%H:%M:%SZ")),
+            _entry("aws:EpochTime", str(int(stamp.timestamp()))),
+        )
     )
 
 
 @lru_cache(maxsize=65536)
-def _resource_facts(resource: str) -> tuple[str | None, Entries]:
-    """The account in the resource ARN (if any) and the region entry it implies."""
+def _resource_facts(resource: str) -> tuple[str | None, ContextValue | None]:
+    """The account in the resource ARN (if any) and the aws:RequestedRegion entry it implies (if any)."""
     arn = parse_arn(resource)
     if arn is None:
-        return None, ()
+        return None, None
     account = arn.account if len(arn.account) == 12 and arn.account.isdigit() else None
-    region = (_entry("aws:RequestedRegion", arn.region),) if arn.region and "*" not in arn.region else ()
+    region = ContextValue("aws:RequestedRegion", (arn.region,), False) if arn.region and "*" not in arn.region else None
     return account, region
 
 
@@ -78,27 +80,30 @@ def resource_account_of(principal: Principal, resource: str | None, given: str |
 
 
 _PRINCIPAL_ENTRIES: dict[int, tuple[Principal, dict[str, ContextValue]]] = {}
-_PRINCIPAL_LIMIT = 4096
+_ACCOUNT_ENTRIES: dict[str, ContextValue] = {}
+_CACHE_LIMIT = 4096
 _PRINCIPAL_TAGS = EntryInterner("aws:PrincipalTag/")
 _RESOURCE_TAGS = EntryInterner("aws:ResourceTag/")
-_RESOURCE_ACCOUNT = EntryInterner()
 
 
-def _principal_dict(principal: Principal) -> dict[str, ContextValue]:
-    """The principal's entries as a dict to copy, found by the principal's identity.
+def _remember_principal(principal: Principal) -> tuple[Principal, dict[str, ContextValue]]:
+    """The principal's entries as a dict to copy, kept by the principal's identity.
 
     A Principal's dataclass hash walks all its fields in Python; parsed principals are shared
     (`parse_principal` is cached), so the identity finds them for the price of `id()`. The entry
     keeps the principal alive, so its id cannot be reused while the entry exists.
     """
-    found = _PRINCIPAL_ENTRIES.get(id(principal))
-    if found is not None and found[0] is principal:
-        return found[1]
-    entries = dict(_principal_entries(principal))
-    if len(_PRINCIPAL_ENTRIES) >= _PRINCIPAL_LIMIT:
+    if len(_PRINCIPAL_ENTRIES) >= _CACHE_LIMIT:
         _PRINCIPAL_ENTRIES.clear()
-    _PRINCIPAL_ENTRIES[id(principal)] = (principal, entries)
-    return entries
+    found = _PRINCIPAL_ENTRIES[id(principal)] = (principal, dict(_principal_entries(principal)))
+    return found
+
+
+def _account_entry(account: str) -> ContextValue:
+    if len(_ACCOUNT_ENTRIES) >= _CACHE_LIMIT:
+        _ACCOUNT_ENTRIES.clear()
+    entry = _ACCOUNT_ENTRIES[account] = ContextValue("aws:ResourceAccount", (account,), False)
+    return entry
 
 
 def derived_entries(
@@ -113,16 +118,23 @@ def derived_entries(
 
     The caller adds the keys it was given (they win over derived ones) and calls `finish_request`.
     """
-    entries = _principal_dict(principal).copy()
+    found = _PRINCIPAL_ENTRIES.get(id(principal))
+    if found is None or found[0] is not principal:
+        found = _remember_principal(principal)
+    entries = found[1].copy()
     entries.update(_time_entries(now))
-    account = resource_account_of(principal, resource, resource_account)
-    if resource is not None:
-        if account is not None:
-            lowered, entry = _RESOURCE_ACCOUNT.entry("aws:ResourceAccount", account)
-            entries[lowered] = entry
-        entries.update(_resource_facts(resource)[1])
-        if resource_tags:
-            _RESOURCE_TAGS.add_to(entries, resource_tags)
+    if resource is None:
+        if principal_tags:
+            _PRINCIPAL_TAGS.add_to(entries, principal_tags)
+        return entries, resource_account or principal.account  # as resource_account_of
+    arn_account, region = _resource_facts(resource)
+    account = resource_account or arn_account or principal.account  # as resource_account_of
+    if account is not None:
+        entries["aws:resourceaccount"] = _ACCOUNT_ENTRIES.get(account) or _account_entry(account)
+    if region is not None:
+        entries["aws:requestedregion"] = region
+    if resource_tags:
+        _RESOURCE_TAGS.add_to(entries, resource_tags)
     if principal_tags:
         _PRINCIPAL_TAGS.add_to(entries, principal_tags)
     return entries, account

@@ -27,7 +27,7 @@ _GIVEN = EntryInterner()  # the given context keys with a single string value
 
 def read_derived_request(data: object, now: datetime) -> Request:
     """The Request of a `request` object at the instant `now`, its context keys derived."""
-    request = _read_usual(data, now)
+    request = read_usual_request(data, now)
     if request is None:
         r = read_request(data)
         request = build_request(
@@ -36,7 +36,7 @@ def read_derived_request(data: object, now: datetime) -> Request:
     return request
 
 
-def _read_usual(data: object, now: datetime) -> Request | None:
+def read_usual_request(data: object, now: datetime) -> Request | None:
     """The Request when `data` has the usual shape and valid values; None to take the general path."""
     if type(data) is not dict or not REQUEST_KEYS.issuperset(data):
         return None
@@ -50,9 +50,9 @@ def _read_usual(data: object, now: datetime) -> Request | None:
         return None
     if account is not None and (type(account) is not str or len(account) != 12 or not account.isdigit()):
         return None
-    principal_tags = _tags(data.get("principal_tags"))
-    resource_tags = _tags(data.get("resource_tags"))
-    if principal_tags is None or resource_tags is None:
+    principal_tags = data.get("principal_tags") or _NO_TAGS
+    resource_tags = data.get("resource_tags") or _NO_TAGS
+    if (principal_tags and not _valid_tags(principal_tags)) or (resource_tags and not _valid_tags(resource_tags)):
         return None
     try:
         principal = parse_principal(principal_text)
@@ -86,13 +86,11 @@ def _read_usual(data: object, now: datetime) -> Request | None:
     return finish_request(principal, action, resource, resource_account, entries)
 
 
-def _tags(value: object) -> Mapping[str, str] | None:
-    """Tags as `read_request` accepts them; None when it would reject them."""
-    if not value:
-        return _NO_TAGS
+def _valid_tags(value: object) -> bool:
+    """True when `read_request` accepts `value` (not empty) as tags."""
     if type(value) is not dict:
-        return None
+        return False
     for k, v in value.items():
         if type(k) is not str or type(v) is not str:
-            return None
-    return value
+            return False
+    return True

@@ -199,6 +199,8 @@ class Assembler:
             out.identity = user_policies(user)
             out.boundary = _boundary(user.permissions_boundary)
             out.principal_tags.update(user.tags)
+            if user.user_id is not None and not _has_key(given, "aws:userid"):
+                given["aws:userid"] = user.user_id
         elif who.kind is PrincipalKind.ROLE_SESSION:
             role = self.role(who)
             out.identity = role_policies(role)
@@ -207,6 +209,8 @@ class Assembler:
             out.service_linked = role.service_linked
             if not who.given_as_role and role.arn != who.role_arn and not _has_key(given, "aws:PrincipalArn"):
                 given["aws:PrincipalArn"] = role.arn  # a session ARN does not carry the role's path
+            if role.role_id is not None and who.session_name and not _has_key(given, "aws:userid"):
+                given["aws:userid"] = f"{role.role_id}:{who.session_name}"  # AWS's form for a role session
         elif who.kind is PrincipalKind.FEDERATED_USER and session is None:
             raise WorldFileError(
                 WorldErrorCode.UNSUPPORTED_PRINCIPAL,
