@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .decision import PolicyType
+from .decision import GrantKind, PolicyType
 from .policy_set import Plan, PolicySet
 from .principal import PrincipalKind
 from .request import Request
@@ -18,8 +18,10 @@ class Route:
     """What deciding a request needs from its principal kind and action alone, worked out once.
 
     The active policy types and the exemptions of the others, the plan (every statement of the
-    active types whose Action covers the action, in evaluation order), and the flags the final
-    combination reads, and the combinations already worked out (see `engine.decide`).
+    active types whose Action covers the action, in evaluation order) split into the statements
+    with something to test (a Principal, a Resource other than `*`, conditions) and those that
+    apply to every request of the route, the flags the final combination reads, and the
+    combinations already worked out (see `engine.decide`).
     """
 
     __slots__ = (
@@ -33,12 +35,20 @@ class Route:
         "rcp",
         "scp",
         "session",
+        "tested",
+        "unconditional",
+        "unconditional_grants",
         "vpc_endpoint",
     )
 
     def __init__(self, policies: PolicySet, request: Request) -> None:
         self.active, self.exempt = applicable(policies, request)
         self.plan: Plan = policies.plan(request.action_lower, self.active)
+        self.tested: Plan = tuple(st for st in self.plan if st.has_principal or st.covers is not None or st.checks)
+        self.unconditional = frozenset(self.plan) - frozenset(self.tested)
+        # Such a statement names no principal, so an allowing resource-policy one grants to everyone.
+        everyone = any(st.grants_access for st in self.unconditional)
+        self.unconditional_grants = frozenset({GrantKind.EVERYONE}) if everyone else frozenset()
         self.rcp = PolicyType.RCP in self.active
         self.scp = PolicyType.SCP in self.active
         self.vpc_endpoint = PolicyType.VPC_ENDPOINT in self.active

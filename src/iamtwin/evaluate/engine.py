@@ -18,10 +18,19 @@ from __future__ import annotations
 
 from .applicability import Route, route
 from .compiled import NO_RESOURCE, CompiledPolicy, CompiledStatement
-from .decision import Decision, GrantKind, Outcome, PolicyType, StatementRef, make_decision
+from .decision import (
+    ConditionExplanation,
+    Decision,
+    EvaluationError,
+    GrantKind,
+    Outcome,
+    PolicyType,
+    StatementRef,
+    make_decision,
+)
 from .policy_set import PolicySet
 from .principal import PrincipalKind
-from .reasons import Trace, lazy_reasons
+from .reasons import Trace, lazy_analyses, lazy_reasons
 from .request import Request
 from .rules import resource_policy_required
 
@@ -35,8 +44,13 @@ _EVERYONE, _ROLE = GrantKind.EVERYONE, GrantKind.ROLE
 _ALLOWED, _EXPLICIT_DENY, _IMPLICIT_DENY = Outcome.ALLOWED, Outcome.EXPLICIT_DENY, Outcome.IMPLICIT_DENY
 _ROOT, _FEDERATED_USER = PrincipalKind.ROOT, PrincipalKind.FEDERATED_USER
 
-# outcome, blocked_by, blocking_policies, matched
-Combined = tuple[Outcome, tuple[PolicyType, ...], tuple[str, ...], tuple[StatementRef, ...]]
+# outcome, blocked_by, blocking_policies, matched, and every statement that applied
+Combined = tuple[
+    Outcome, tuple[PolicyType, ...], tuple[str, ...], tuple[StatementRef, ...], tuple[CompiledStatement, ...]
+]
+_NO_EXPLANATIONS: tuple[ConditionExplanation, ...] = ()
+_NO_ERRORS: tuple[EvaluationError, ...] = ()
+_NO_MISSING_KEYS: frozenset[str] = frozenset()
 _COMBINED_LIMIT = 4096
 
 
@@ -50,7 +64,7 @@ def decide(policies: PolicySet, request: Request) -> Decision:
     applied: list[CompiledStatement] = []
     checked: list[CompiledStatement] = []
     grants: set[GrantKind] = set()
-    for st in plan.plan:
+    for st in plan.tested:  # the other statements of the plan apply to every request of the route
         grant = _EVERYONE
         if st.has_principal:
             found = st.principal_grant(principal)
@@ -78,24 +92,39 @@ def decide(policies: PolicySet, request: Request) -> Decision:
         if st.grants_access:
             grants.add(grant)
 
-    applied_statements = tuple(applied)
     account = request.resource_account
     key = (
-        applied_statements,
+        tuple(applied),
         frozenset(grants) if grants else None,
         account is None or principal.account == account,  # Request.same_account
         plan.may_require_resource_policy and resource_policy_required(request),
     )
     combined = plan.combined.get(key)
     if combined is None:
-        combined = _combine(policies, request, plan, applied, grants)
+        applied = [st for st in plan.plan if st in plan.unconditional or st in key[0]]
+        combined = _combine(policies, request, plan, applied, grants | plan.unconditional_grants)
         if len(plan.combined) >= _COMBINED_LIMIT:
             plan.combined.clear()
         plan.combined[key] = combined
-    outcome, blocked_by, blocking, matched = combined
+    outcome, blocked_by, blocking, matched, applied_statements = combined
     trace = Trace(policies, request, plan.active, plan.exempt, applied_statements, tuple(checked))
-    analyses, explanations, missing_keys, errors = lazy_reasons(trace)
-    return make_decision(request, outcome, blocked_by, blocking, matched, analyses, explanations, missing_keys, errors)
+    if checked:
+        analyses, explanations, missing_keys, errors = lazy_reasons(trace)
+        return make_decision(
+            request, outcome, blocked_by, blocking, matched, analyses, explanations, missing_keys, errors
+        )
+    # No condition was evaluated: no explanation, error or missing key to derive.
+    return make_decision(
+        request,
+        outcome,
+        blocked_by,
+        blocking,
+        matched,
+        lazy_analyses(trace),
+        _NO_EXPLANATIONS,
+        _NO_MISSING_KEYS,
+        _NO_ERRORS,
+    )
 
 
 def _ordered(types: list[PolicyType]) -> tuple[PolicyType, ...]:
@@ -117,6 +146,7 @@ def _combine(
             _ordered([st.policy_type for st in denies]),
             tuple(dict.fromkeys([st.ref.policy_id for st in denies])),
             matched,
+            tuple(applied),
         )
 
     allowed_types = {st.policy_type for st in applied}
@@ -130,11 +160,11 @@ def _combine(
     if plan.vpc_endpoint and _VPC_ENDPOINT not in allowed_types:
         blocked.append(_VPC_ENDPOINT)
     if blocked:
-        return _IMPLICIT_DENY, _ordered(blocked), tuple(dict.fromkeys(blocking)), matched
+        return _IMPLICIT_DENY, _ordered(blocked), tuple(dict.fromkeys(blocking)), matched, tuple(applied)
 
     # 3. Resource-based policy, identity-based policies, permissions boundary, session policies.
     blocked = _principal_and_resource_side(request, plan, allowed_types, grants)
-    return (_IMPLICIT_DENY if blocked else _ALLOWED), _ordered(blocked), (), matched
+    return (_IMPLICIT_DENY if blocked else _ALLOWED), _ordered(blocked), (), matched, tuple(applied)
 
 
 def _first_silent_level(

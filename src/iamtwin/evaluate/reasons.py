@@ -169,3 +169,8 @@ def lazy_reasons(
 ]:
     """The decision's analyses, explanations, missing keys and errors, each computed from `trace` when first read."""
     return lazy_containers(trace.analyses, trace.explanations, trace.missing_keys, trace.errors)  # type: ignore[return-value]
+
+
+def lazy_analyses(trace: Trace) -> LazyMapping[PolicyType, PolicyTypeAnalysis]:
+    """The decision's analyses, computed from `trace` when first read."""
+    return LazyMapping(trace.analyses)

@@ -90,7 +90,4 @@ def _valid_tags(value: object) -> bool:
     """True when `read_request` accepts `value` (not empty) as tags."""
     if type(value) is not dict:
         return False
-    for k, v in value.items():
-        if type(k) is not str or type(v) is not str:
-            return False
-    return True
+    return all(type(k) is str and type(v) is str for k, v in value.items())

@@ -8,9 +8,10 @@ name the organization and the path of OUs from the root to the account.
 
 from __future__ import annotations
 
+from tests.conftest import example_path
+
 from iamtwin.world.stored import World
 from iamtwin.world.worldfile import load_world
-from tests.conftest import example_path
 
 
 def test_userid_of_users_and_role_sessions(world: World) -> None:
