@@ -189,3 +189,42 @@ def test_root_cannot_assume_a_role(estate: World) -> None:
     with pytest.raises(StsError) as caught:
         Sts(estate).assume_role(f"arn:aws:iam::{ACCOUNT}:root", FIRST, "root")
     assert (caught.value.code, caught.value.reason) == ("AccessDenied", "ROOT_CALLER")
+
+
+def test_session_policies_limit_the_session_to_the_intersection(estate: World) -> None:
+    """An inline session policy and a managed one: the session gets what both the role and they allow.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+    """
+    with estate.changes() as iam:
+        iam.create_policy(
+            ACCOUNT, "ListOnly", _doc({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"})
+        )
+    sts = Sts(estate)
+    inline = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}'
+    only_assume = sts.assume_role(ALICE, FIRST, "inline", policy=inline).credentials.access_key_id
+    assert estate.authorize(only_assume, "s3:ListAllMyBuckets").outcome.value == "ImplicitDeny"
+    assert estate.authorize(only_assume, "sts:AssumeRole", SECOND).allowed
+    managed = sts.assume_role(ALICE, FIRST, "managed", policy_arns=(f"arn:aws:iam::{ACCOUNT}:policy/ListOnly",))
+    key = managed.credentials.access_key_id
+    assert estate.authorize(key, "s3:ListAllMyBuckets").allowed
+    assert estate.authorize(key, "sts:AssumeRole", SECOND).outcome.value == "ImplicitDeny"
+
+
+@pytest.mark.parametrize(
+    ("options", "code"),
+    [
+        (
+            {"policy": '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}'},
+            "MalformedPolicyDocument",
+        ),
+        ({"policy_arns": (f"arn:aws:iam::{ACCOUNT}:policy/Missing",)}, "InvalidParameterValue"),
+        ({"policy_arns": tuple(f"arn:aws:iam::{ACCOUNT}:policy/P{n}" for n in range(11))}, "ValidationError"),
+        ({"tags": {f"k{n:03d}" + "x" * 120: "v" * 256 for n in range(50)}}, "PackedPolicyTooLarge"),
+    ],
+)
+def test_bad_session_policies_and_tags_are_refused(estate: World, options: dict[str, object], code: str) -> None:
+    """A session policy without Resource, an unknown or 11th policy ARN, oversized tags: refused, no session."""
+    with pytest.raises(StsError) as caught:
+        Sts(estate).assume_role(ALICE, FIRST, "bad", **options)
+    assert caught.value.code == code

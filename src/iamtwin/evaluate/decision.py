@@ -6,7 +6,7 @@ Prose (the access-denied message, CLI output, the Toolbox shape) is rendered fro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -201,57 +201,55 @@ class Decision:
         return self.outcome is Outcome.ALLOWED
 
 
-_new = object.__new__
-(
-    _set_request,
-    _set_outcome,
-    _set_blocked_by,
-    _set_blocking_policies,
-    _set_matched,
-    _set_analyses,
-    _set_explanations,
-    _set_missing_context_keys,
-    _set_errors,
-) = (
-    Decision.__dict__[name].__set__
-    for name in (
-        "request",
-        "outcome",
-        "blocked_by",
-        "blocking_policies",
-        "matched",
-        "analyses",
-        "explanations",
-        "missing_context_keys",
-        "errors",
-    )
-)
+class _DecisionDraft:
+    """Makes a Decision: `_DecisionDraft(...)` returns an ordinary Decision with these fields.
 
-
-def make_decision(
-    request: Request,
-    outcome: Outcome,
-    blocked_by: tuple[PolicyType, ...],
-    blocking_policies: tuple[str, ...],
-    matched: tuple[StatementRef, ...],
-    analyses: Mapping[PolicyType, PolicyTypeAnalysis],
-    explanations: Sequence[ConditionExplanation],
-    missing_context_keys: Set[str],
-    errors: Sequence[EvaluationError],
-) -> Decision:
-    """The same value as `Decision(...)`, built in half the time.
-
-    A frozen dataclass sets each field through `object.__setattr__(self, name, value)`; the
-    engine makes one Decision per request, so it sets the slots through their descriptors.
+    A frozen dataclass sets each field through `object.__setattr__(self, name, value)`, which is
+    most of the cost of making one, and the engine makes one Decision per request. This class has
+    exactly Decision's slots and no frozen `__setattr__`: its `__init__` fills the slots with plain
+    stores, then turns the object into a Decision by assigning `__class__`, which Python allows
+    between classes with the same slot layout (and refuses with a TypeError otherwise). The result
+    is indistinguishable from `Decision(...)`: same type, fields, equality and repr.
     """
-    decision = _new(Decision)
-    _set_request(decision, request)
-    _set_outcome(decision, outcome)
-    _set_blocked_by(decision, blocked_by)
-    _set_blocking_policies(decision, blocking_policies)
-    _set_matched(decision, matched)
-    _set_analyses(decision, analyses)
-    _set_explanations(decision, explanations)
-    _set_missing_context_keys(decision, missing_context_keys)
-    _set_errors(decision, errors)
-    return decision
+
+    __slots__ = Decision.__slots__
+
+    def __init__(
+        self,
+        request: Request,
+        outcome: Outcome,
+        blocked_by: tuple[PolicyType, ...],
+        blocking_policies: tuple[str, ...],
+        matched: tuple[StatementRef, ...],
+        analyses: Mapping[PolicyType, PolicyTypeAnalysis],
+        explanations: Sequence[ConditionExplanation],
+        missing_context_keys: Set[str],
+        errors: Sequence[EvaluationError],
+    ) -> None:
+        self.request = request
+        self.outcome = outcome
+        self.blocked_by = blocked_by
+        self.blocking_policies = blocking_policies
+        self.matched = matched
+        self.analyses = analyses
+        self.explanations = explanations
+        self.missing_context_keys = missing_context_keys
+        self.errors = errors
+        self.__class__ = Decision  # type: ignore[assignment]
+
+
+# `Decision(...)` for the engine, three times faster (see `_DecisionDraft`).
+make_decision: Callable[
+    [
+        Request,
+        Outcome,
+        tuple[PolicyType, ...],
+        tuple[str, ...],
+        tuple[StatementRef, ...],
+        Mapping[PolicyType, PolicyTypeAnalysis],
+        Sequence[ConditionExplanation],
+        Set[str],
+        Sequence[EvaluationError],
+    ],
+    Decision,
+] = _DecisionDraft  # type: ignore[assignment]

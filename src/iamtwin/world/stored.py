@@ -35,6 +35,7 @@ from .model import World as WorldModel
 from .quotas import DEFAULT_QUOTAS, Quotas
 from .store.database import open_engine
 from .store.load import StoreReader
+from .store.org_writes import OrganizationWriter
 from .store.save import Progress, count_entities, save_world, wipe
 from .store.schema import meta
 from .store.sessions import StoredKey, StoredSession, read_key, read_session
@@ -98,6 +99,12 @@ class World:
         """IAM's write calls inside one transaction: all of them happen, or none."""
         with self.transaction() as conn:
             yield IamWriter(conn, quotas=self.quotas)
+
+    @contextmanager
+    def organization_changes(self) -> Iterator[OrganizationWriter]:
+        """AWS Organizations' write calls inside one transaction."""
+        with self.transaction() as conn:
+            yield OrganizationWriter(conn, quotas=self.quotas)
 
     def changed(self) -> None:
         """Forget everything read from the store (after a change, here or by another process)."""
