@@ -6,13 +6,14 @@ Each call runs inside `World.transaction()`: a refusal at any step leaves the wo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy import and_, delete, select, update
 
 from ...errors import Location
 from ...policy.arn import parse_arn
 from ..iam_errors import IamError, IamErrorCode
-from ..ids import IdKind
+from ..ids import IdKind, new_access_key_id, new_secret_access_key
 from ..model import Document
 from ..names import (
     check_group_name,
@@ -325,3 +326,44 @@ class IamWriter(PolicyWriter):
             )
         current = self._count(providers, providers.c.account_id == account_id, providers.c.type == kind)
         check_quota(quota, current, quotas=self.quotas)
+
+    # -- access keys ----------------------------------------------------------------------------
+
+    def create_access_key(self, account_id: str, user_name: str, *, created_at: datetime) -> tuple[str, str]:
+        """CreateAccessKey: a long-term `AKIA…` key of a user; returns (access key id, secret)."""
+        user = self._row("user", account_id, user_name, "UserName")
+        keys = t.access_keys
+        current = self._count(keys, keys.c.owner_arn == user.arn, keys.c.session_id.is_(None))
+        check_quota(Quota.ACCESS_KEYS_PER_USER, current, quotas=self.quotas)
+        key_id, secret = new_access_key_id(temporary=False), new_secret_access_key()
+        self.conn.execute(
+            keys.insert().values(
+                access_key_id=key_id,
+                secret=secret,
+                owner_arn=user.arn,
+                session_id=None,
+                status="Active",
+                created_at=created_at,
+            )
+        )
+        return key_id, secret
+
+    def set_access_key_status(self, access_key_id: str, status: str) -> None:
+        """UpdateAccessKey: `Active` or `Inactive`."""
+        if status not in ("Active", "Inactive"):
+            raise IamError(
+                IamErrorCode.VALIDATION_ERROR,
+                f"`{status}` is neither Active nor Inactive",
+                reason="INVALID_STATUS",
+                location=Location("Status"),
+            )
+        done = self.conn.execute(
+            update(t.access_keys).where(t.access_keys.c.access_key_id == access_key_id).values(status=status)
+        )
+        if not done.rowcount:
+            raise IamError(
+                IamErrorCode.NO_SUCH_ENTITY,
+                f"The Access Key with id {access_key_id} cannot be found.",
+                reason="NO_SUCH_ACCESS_KEY",
+                location=Location("AccessKeyId"),
+            )
