@@ -6,7 +6,10 @@ Hierarchy::
     ├── policy.errors.PolicySyntaxError        a policy document does not follow the grammar
     ├── evaluate.errors.RequestError           a request cannot be evaluated (bad principal, action)
     ├── evaluate.errors.ConditionValueError    a condition value of the wrong type (recorded, not raised out)
-    └── simulate.errors.SimulationInputError   the simulation input or world file is malformed
+    ├── simulate.errors.SimulationInputError   the simulation input or world file is malformed
+    └── RefusalError                           a call AWS would refuse, with AWS's code and a `reason`
+        ├── world.iam_errors.IamError          IAM and Organizations changes to a world
+        └── sts.errors.StsError                STS calls
 
 Messages follow one style: lowercase, no final period, the user's own text in backticks.
 Tests assert codes, never message text.
@@ -57,4 +60,19 @@ class IamtwinError(Exception):
             if self.location.line is not None:
                 out["line"] = self.location.line
                 out["column"] = self.location.column
+        return out
+
+
+class RefusalError(IamtwinError):
+    """A call an AWS service would refuse: its AWS error code, a finer stable `reason`, the parameter."""
+
+    def __init__(self, code: str, message: str, *, reason: str | None = None, location: Location | None = None) -> None:
+        super().__init__(message, code=code, location=location)
+        self.reason = reason
+
+    def to_dict(self) -> dict[str, object]:
+        """The error as JSON-ready data, with the finer `reason` when there is one."""
+        out = IamtwinError.to_dict(self)
+        if self.reason is not None:
+            out["reason"] = self.reason
         return out

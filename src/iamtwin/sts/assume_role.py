@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from ..errors import IamtwinError
 from ..evaluate.principal import PrincipalKind, parse_principal
@@ -24,7 +23,7 @@ from ..world.store.load import StoreReader
 from ..world.stored import MFA_AUTH_TIME, Caller, World
 from .denied import StsAccessDenied, refused
 from .errors import StsError, StsErrorCode
-from .issue import Credentials, SessionRequest, issue
+from .issue import Credentials, issue_role_session
 from .limits import (
     check_assume_role_duration,
     check_external_id,
@@ -179,45 +178,22 @@ def assume_role(world: World, caller: Caller, r: AssumeRoleRequest) -> AssumedRo
         set_tag(tags, key, value)
     keys.extend(k for k in r.transitive_tag_keys if k.lower() not in {x.lower() for x in keys})
 
-    account = role.arn.split(":")[4]
-    session_arn = f"arn:aws:sts::{account}:assumed-role/{role.name}/{r.role_session_name}"
-    user_id = f"{role.role_id}:{r.role_session_name}"
-    session_context = _session_context(user_id, now, source_identity, mfa_at)
-    with world.engine.begin() as conn:
-        session, credentials = issue(
-            conn,
-            SessionRequest(
-                kind="assumed-role",
-                account_id=account,
-                arn=session_arn,
-                base_arn=role.arn,
-                user_id=user_id,
-                issued_at=now,
-                duration=duration,
-                source_identity=source_identity,
-                parent_id=parent.id if parent else None,
-                tags=tags,
-                transitive_tag_keys=tuple(keys),
-                policies=policies,
-                context=session_context,
-            ),
-        )
-    return AssumedRole(credentials, session_arn, user_id, packed, source_identity, session.id)
-
-
-def _session_context(
-    user_id: str, now: datetime, source_identity: str | None, mfa_at: str | list[str] | None
-) -> dict[str, str | list[str]]:
-    context: dict[str, str | list[str]] = {
-        "aws:userid": user_id,
-        "aws:TokenIssueTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:MultiFactorAuthPresent": "true" if mfa_at else "false",
-    }
-    if mfa_at:
-        context[MFA_AUTH_TIME] = mfa_at
-    if source_identity is not None:
-        context["aws:SourceIdentity"] = source_identity
-    return context
+    issued = issue_role_session(
+        world.engine,
+        role,
+        r.role_session_name,
+        now,
+        duration,
+        source_identity=source_identity,
+        parent_id=parent.id if parent else None,
+        tags=tags,
+        transitive_tag_keys=tuple(keys),
+        policies=policies,
+        mfa_at=mfa_at if isinstance(mfa_at, str) else None,
+    )
+    return AssumedRole(
+        issued.credentials, issued.arn, issued.assumed_role_id, packed, source_identity, issued.session.id
+    )
 
 
 def _session_policies(world: World, r: AssumeRoleRequest) -> tuple[tuple[str, str], ...] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from ..errors import IamtwinError, Location
+from ..errors import Location, RefusalError
 
 
 class StsErrorCode(StrEnum):
@@ -37,7 +37,7 @@ class StsErrorCode(StrEnum):
 _FORBIDDEN = frozenset({StsErrorCode.ACCESS_DENIED, StsErrorCode.INVALID_CLIENT_TOKEN_ID})
 
 
-class StsError(IamtwinError):
+class StsError(RefusalError):
     """An STS call that AWS would refuse; no credentials were issued."""
 
     code = "StsError"
@@ -50,13 +50,5 @@ class StsError(IamtwinError):
         reason: str | None = None,
         location: Location | None = None,
     ) -> None:
-        super().__init__(message, code=code.value, location=location)
+        super().__init__(code.value, message, reason=reason, location=location)
         self.sts_code = code
-        self.reason = reason
-
-    def to_dict(self) -> dict[str, object]:
-        """The error as JSON-ready data, with the finer `reason` when there is one."""
-        out = IamtwinError.to_dict(self)
-        if self.reason is not None:
-            out["reason"] = self.reason
-        return out

@@ -23,7 +23,7 @@ from ..world.stored import Caller, World
 from .assume_role import find_role
 from .denied import StsAccessDenied, refused
 from .errors import StsError, StsErrorCode
-from .issue import Credentials, SessionRequest, issue
+from .issue import Credentials, issue_role_session
 from .limits import check_assume_role_duration, check_role_session_name, check_session_parameters
 from .oidc import OidcProvider, verify_web_identity_token
 from .oidc_discovery import JwksSource
@@ -77,38 +77,20 @@ def _issue(
     source_identity: str | None,
     policy: str | None,
 ) -> tuple[str, str, Credentials]:
-    account = role.arn.split(":")[4]
-    arn = f"arn:aws:sts::{account}:assumed-role/{role.name}/{session_name}"
-    user_id = f"{role.role_id}:{session_name}"
-    context: dict[str, str | list[str]] = {
-        "aws:userid": user_id,
-        "aws:TokenIssueTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:MultiFactorAuthPresent": "false",
-        **keys,
-    }
-    if source_identity is not None:
-        context["aws:SourceIdentity"] = source_identity
     policies = None if policy is None else ((f"{role.arn}#session-policy", policy),)
-    with world.engine.begin() as conn:
-        _, credentials = issue(
-            conn,
-            SessionRequest(
-                kind="assumed-role",
-                account_id=account,
-                arn=arn,
-                base_arn=role.arn,
-                user_id=user_id,
-                issued_at=now,
-                duration=duration,
-                source_identity=source_identity,
-                parent_id=None,
-                tags=dict(tags),
-                transitive_tag_keys=transitive,
-                policies=policies,
-                context=context,
-            ),
-        )
-    return arn, user_id, credentials
+    issued = issue_role_session(
+        world.engine,
+        role,
+        session_name,
+        now,
+        duration,
+        source_identity=source_identity,
+        tags=tags,
+        transitive_tag_keys=transitive,
+        policies=policies,
+        keys=keys,
+    )
+    return issued.arn, issued.assumed_role_id, issued.credentials
 
 
 def _authorize(

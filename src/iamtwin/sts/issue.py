@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from ..world.ids import new_access_key_id, new_secret_access_key, new_session_token
+from ..world.model import Role
 from ..world.store.sessions import StoredKey, StoredSession, write_key, write_session
+from ..world.stored import MFA_AUTH_TIME
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +88,62 @@ def issue(conn: Connection, request: SessionRequest) -> tuple[StoredSession, Cre
     )
     write_key(conn, key)
     return session, Credentials(key.access_key_id, key.secret, token, session.expires_at)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSession:
+    """A role session just issued: its ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/NAME`), id, row, keys."""
+
+    arn: str
+    assumed_role_id: str
+    session: StoredSession
+    credentials: Credentials
+
+
+def issue_role_session(
+    engine: Engine,
+    role: Role,
+    session_name: str,
+    now: datetime,
+    duration: int,
+    *,
+    source_identity: str | None = None,
+    parent_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    transitive_tag_keys: tuple[str, ...] = (),
+    policies: tuple[tuple[str, str], ...] | None = None,
+    mfa_at: str | None = None,
+    keys: Mapping[str, str] | None = None,
+) -> RoleSession:
+    """Write a session of `role` with the keys AWS sets for its requests, in its own transaction."""
+    account = role.arn.split(":")[4]
+    arn = f"arn:aws:sts::{account}:assumed-role/{role.name}/{session_name}"
+    user_id = f"{role.role_id}:{session_name}"
+    context: dict[str, str | list[str]] = {
+        "aws:userid": user_id,
+        "aws:TokenIssueTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:MultiFactorAuthPresent": "true" if mfa_at else "false",
+        **(keys or {}),
+    }
+    if mfa_at:
+        context[MFA_AUTH_TIME] = mfa_at
+    if source_identity is not None:
+        context["aws:SourceIdentity"] = source_identity
+    request = SessionRequest(
+        kind="assumed-role",
+        account_id=account,
+        arn=arn,
+        base_arn=role.arn,
+        user_id=user_id,
+        issued_at=now,
+        duration=duration,
+        source_identity=source_identity,
+        parent_id=parent_id,
+        tags=dict(tags or {}),
+        transitive_tag_keys=transitive_tag_keys,
+        policies=policies,
+        context=context,
+    )
+    with engine.begin() as conn:
+        session, credentials = issue(conn, request)
+    return RoleSession(arn, user_id, session, credentials)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from ..errors import IamtwinError, Location
+from ..errors import Location, RefusalError
 
 
 class IamErrorCode(StrEnum):
@@ -50,7 +50,7 @@ _STATUS = {
 }
 
 
-class IamError(IamtwinError):
+class IamError(RefusalError):
     """A change to the world that AWS IAM would refuse; nothing of it was written."""
 
     code = "IamError"
@@ -63,13 +63,5 @@ class IamError(IamtwinError):
         reason: str | None = None,
         location: Location | None = None,
     ) -> None:
-        super().__init__(message, code=code.value, location=location)
+        super().__init__(code.value, message, reason=reason, location=location)
         self.iam_code = code
-        self.reason = reason
-
-    def to_dict(self) -> dict[str, object]:
-        """The error as JSON-ready data, with the finer `reason` when there is one."""
-        out = IamtwinError.to_dict(self)
-        if self.reason is not None:
-            out["reason"] = self.reason
-        return out
