@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,14 +21,27 @@ from sqlalchemy import Connection, Engine, select
 
 from ..clock import Clock, SystemClock
 from ..evaluate.compiled import CompiledPolicy
+from ..evaluate.context import ContextValue, RequestContext
 from ..evaluate.decision import Decision, PolicyType
 from ..evaluate.derive import build_request
 from ..evaluate.engine import decide
 from ..evaluate.policy_set import PolicySet
+from ..evaluate.principal import Principal
+from ..evaluate.request import check_action
 from ..policy.model import PolicyDocument
 from ..policy.parse import parse_policy
-from ..simulate.input import read_request
-from .assemble import Assembler, Assembly, ContextInput, PolicyEntry, SessionFacts
+from ..simulate.input import context_entry
+from .assemble import (
+    TRUST_ACTIONS,
+    Assembler,
+    Assembly,
+    ContextInput,
+    PolicyEntry,
+    SessionFacts,
+    parse_world_principal,
+    set_tag,
+    split_context,
+)
 from .errors import WorldErrorCode, WorldFileError
 from .model import Document
 from .model import World as WorldModel
@@ -56,6 +69,19 @@ class Caller:
     key: StoredKey | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What a decision for one caller and resource needs before the request's own context keys."""
+
+    policies: PolicySet
+    principal: Principal
+    resource_account: str | None
+    entries: dict[str, ContextValue]
+    principal_tags: Mapping[str, str]
+    resource_tags: Mapping[str, str]
+    mfa_auth_time: datetime | None
+
+
 class World:
     """A stored AWS estate: accounts, organization, identities, resources and sessions."""
 
@@ -68,6 +94,8 @@ class World:
         self._parsed: dict[str, PolicyDocument] = {}
         self._compiled: dict[tuple[PolicyType, str, int | None, str], CompiledPolicy] = {}
         self._policy_sets: dict[tuple[Any, ...], PolicySet] = {}
+        self._prepared: dict[tuple[Any, ...], _Prepared] = {}
+        self._callers: dict[str, Caller] = {}
         self.generation = 0
 
     @classmethod
@@ -110,6 +138,8 @@ class World:
         """Forget everything read from the store (after a change, here or by another process)."""
         self.view.clear()
         self._policy_sets.clear()
+        self._prepared.clear()
+        self._callers.clear()
         self.generation += 1
 
     def import_model(self, world: WorldModel, *, replace: bool = False, progress: Progress | None = None) -> int:
@@ -135,19 +165,25 @@ class World:
         """The caller named by a principal ARN or by an access key id (`AKIA…`, `ASIA…`)."""
         if principal.startswith("arn:") or "." in principal or principal == "*":
             return Caller(principal)
-        with self.engine.connect() as conn:
-            key = read_key(conn, principal)
-            if key is None or key.status != "Active":
-                raise WorldFileError(
-                    WorldErrorCode.UNKNOWN_PRINCIPAL, f"`{principal}` is not an active access key of this world"
-                )
-            session = read_session(conn, key.session_id) if key.session_id else None
-        if session is not None and session.expires_at <= self.clock.now():
+        found = self._callers.get(principal)
+        if found is None:  # keys and sessions never change once issued; status changes clear this
+            with self.engine.connect() as conn:
+                key = read_key(conn, principal)
+                if key is None or key.status != "Active":
+                    raise WorldFileError(
+                        WorldErrorCode.UNKNOWN_PRINCIPAL, f"`{principal}` is not an active access key of this world"
+                    )
+                session = read_session(conn, key.session_id) if key.session_id else None
+            found = Caller(session.arn if session else key.owner_arn, session, key)
+            if len(self._callers) >= _CACHE_LIMIT:
+                self._callers.clear()
+            self._callers[principal] = found
+        if found.session is not None and found.session.expires_at <= self.clock.now():
             raise WorldFileError(
                 WorldErrorCode.EXPIRED_SESSION,
-                f"the session of `{principal}` expired at {session.expires_at:%Y-%m-%dT%H:%M:%SZ}",
+                f"the session of `{principal}` expired at {found.session.expires_at:%Y-%m-%dT%H:%M:%SZ}",
             )
-        return Caller(session.arn if session else key.owner_arn, session, key)
+        return found
 
     # -- decisions ------------------------------------------------------------------------------
 
@@ -189,32 +225,81 @@ class World:
         *,
         now: datetime | None = None,
     ) -> Decision:
-        """Decide a request of a stored principal (ARN, access key id or Caller), as AWS would."""
+        """Decide a request of a stored principal (ARN, access key id or Caller), as AWS would.
+
+        What follows from the principal (and session) and the resource alone is gathered and compiled
+        once per change of the world; a request adds only its own context keys.
+        """
         who = principal if isinstance(principal, Caller) else self.caller(principal)
-        assembly = self.assemble(who, action, resource, context)
-        policies = self._policy_set(assembly, who)
-        request = read_request(
-            {
-                "principal": assembly.principal,
-                "action": assembly.action,
-                "resource": assembly.resource,
-                "resource_account": assembly.resource_account,
-                "context": assembly.context,
-                "principal_tags": assembly.principal_tags,
-                "resource_tags": assembly.resource_tags,
-            }
-        )
+        check_action(action)
+        session = who.session
+        key = (who.arn, session.id if session else None, resource, action.lower() in TRUST_ACTIONS)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = self._prepare(who, action, resource)
+            if len(self._prepared) >= _CACHE_LIMIT:
+                self._prepared.clear()
+            self._prepared[key] = prepared
+        at = now or self.clock.now()
+        entries = prepared.entries
+        principal_tags, resource_tags = prepared.principal_tags, prepared.resource_tags
+        if context or prepared.mfa_auth_time is not None:
+            entries = dict(entries)
+            if prepared.mfa_auth_time is not None:
+                age = str(max(0, int((at - prepared.mfa_auth_time).total_seconds())))
+                entries["aws:multifactorauthage"] = ContextValue("aws:MultiFactorAuthAge", (age,), False)
+            if context:
+                given, principal_over, resource_over = split_context(context)
+                if principal_over:
+                    principal_tags = dict(principal_tags)
+                    for tag, value in principal_over.items():
+                        set_tag(principal_tags, tag, value)
+                if resource_over:
+                    resource_tags = dict(resource_tags)
+                    for tag, value in resource_over.items():
+                        set_tag(resource_tags, tag, value)
+                for name, value in given.items():
+                    entry = context_entry(name, value)
+                    if entry is None:
+                        raise WorldFileError(WorldErrorCode.INVALID_CONTEXT, f"`{name}` must be a string or a list")
+                    entries[name.lower()] = entry
         built = build_request(
-            request.principal,
-            request.action,
-            request.resource,
-            request.resource_account,
-            request.context,
-            request.principal_tags,
-            request.resource_tags,
-            now or self.clock.now(),
+            prepared.principal,
+            action,
+            resource,
+            prepared.resource_account,
+            RequestContext.from_entries(entries),
+            principal_tags,
+            resource_tags,
+            at,
         )
-        return decide(policies, built)
+        return decide(prepared.policies, built)
+
+    def _prepare(self, who: Caller, action: str, resource: str | None) -> _Prepared:
+        """The request-independent part of deciding for this caller and resource."""
+        facts = None
+        mfa_auth_time = None
+        if who.session is not None:
+            keys = dict(who.session.context)
+            signed_in = keys.pop(MFA_AUTH_TIME, None)
+            if isinstance(signed_in, str):
+                mfa_auth_time = datetime.strptime(signed_in, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            facts = SessionFacts(who.session.tags, who.session.policies, keys)
+        assembly = self.assembler.assemble(who.arn, action, resource, {}, facts)
+        entries: dict[str, ContextValue] = {}
+        for name, value in assembly.context.items():
+            entry = context_entry(name, value)
+            assert entry is not None  # the world sets only strings and lists of strings
+            entries[name.lower()] = entry
+        return _Prepared(
+            self._policy_set(assembly, who),
+            parse_world_principal(assembly.principal),
+            assembly.resource_account,
+            entries,
+            assembly.principal_tags,
+            assembly.resource_tags,
+            mfa_auth_time,
+        )
 
     def _policy_set(self, a: Assembly, who: Caller) -> PolicySet:
         # Everything in a policy set follows from the principal (and session), the resource's policy
