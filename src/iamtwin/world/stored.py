@@ -126,13 +126,13 @@ class World:
     def changes(self) -> Iterator[IamWriter]:
         """IAM's write calls inside one transaction: all of them happen, or none."""
         with self.transaction() as conn:
-            yield IamWriter(conn, quotas=self.quotas)
+            yield IamWriter(conn, quotas=self.quotas, now=self.clock.now())
 
     @contextmanager
     def organization_changes(self) -> Iterator[OrganizationWriter]:
         """AWS Organizations' write calls inside one transaction."""
         with self.transaction() as conn:
-            yield OrganizationWriter(conn, quotas=self.quotas)
+            yield OrganizationWriter(conn, quotas=self.quotas, now=self.clock.now())
 
     def changed(self) -> None:
         """Forget everything read from the store (after a change, here or by another process)."""

@@ -108,6 +108,8 @@ def _entity(name: str, *columns: Column[object]) -> Table:
         Column("name_lower", String(128), nullable=False),
         Column("path", String(512), nullable=False, default="/"),
         Column("position", Integer, nullable=False, default=0),
+        # When IAM created it; None for entities imported without a date.
+        Column("created_at", DateTime(timezone=True), nullable=True),
         *columns,
         UniqueConstraint("account_id", "name_lower", name=f"uq_{name}_account_name"),
     )

@@ -37,6 +37,7 @@ class StoredSession:
     transitive_tag_keys: tuple[str, ...] = ()
     policies: tuple[tuple[str, str], ...] | None = None
     context: Mapping[str, str | list[str]] = field(default_factory=dict)
+    token_hash: str = ""
 
     def attributes(self) -> str:
         """The JSON text of the attributes column."""
@@ -86,6 +87,7 @@ def session_from_row(row: Any) -> StoredSession:
         tuple(attributes.get("transitive_tag_keys", ())),
         None if policies is None else tuple((p[0], p[1]) for p in policies),
         attributes.get("context", {}),
+        row.token_hash,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, func, select
@@ -63,9 +64,10 @@ class Created:
 class WriterBase:
     """A connection inside the caller's transaction, with the quotas in force."""
 
-    def __init__(self, conn: Connection, *, quotas: Quotas = DEFAULT_QUOTAS) -> None:
+    def __init__(self, conn: Connection, *, quotas: Quotas = DEFAULT_QUOTAS, now: datetime | None = None) -> None:
         self.conn = conn
         self.quotas = quotas
+        self.now = now  # the creation date of what is created; None when the caller has no clock
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -106,6 +108,7 @@ class WriterBase:
                 name_lower=name.lower(),
                 path=path,
                 position=self._position(table, table.c.account_id == account_id),
+                created_at=self.now,
                 **extra,
             )
         )
