@@ -193,3 +193,14 @@ def test_world_export_reimports_to_the_same_decisions(db: str, tmp_path: Path) -
     first = json.loads(_run(*request, "--db", db)[1])
     second = json.loads(_run(*request, "--db", fresh)[1])
     assert first == second and first["decision"] == "Allowed"
+
+
+def test_credentials_bootstrap_prints_a_working_key(db: str) -> None:
+    """`credentials bootstrap` prints an AKIA key of the management account's administrator."""
+    code, out = _run("credentials", "bootstrap", "--db", db)
+    assert code == 0, out
+    printed = json.loads(out)
+    assert printed["AccessKeyId"].startswith("AKIA") and len(printed["SecretAccessKey"]) == 40
+    assert printed["UserArn"] == "arn:aws:iam::111122223333:user/iamtwin-admin"
+    code, out = _run("sts", "get-caller-identity", "--principal", printed["AccessKeyId"], "--db", db, "-f", "json")
+    assert json.loads(out)["Arn"] == printed["UserArn"]

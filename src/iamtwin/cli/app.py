@@ -14,6 +14,7 @@ from rich.console import Console
 from ..errors import IamtwinError
 from .catalog_command import catalog_app
 from .options import DbOption
+from .serve_command import credentials_app, serve
 from .sts_command import sts_app
 from .world_command import export, import_app, world_app
 
@@ -29,6 +30,8 @@ app.add_typer(world_app, name="world")
 app.add_typer(import_app, name="import")
 app.add_typer(sts_app, name="sts")
 app.command("export")(export)
+app.command("serve")(serve)
+app.add_typer(credentials_app, name="credentials")
 
 _FORMATS = ("text", "json", "jsonl")
 

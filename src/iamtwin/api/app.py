@@ -1,0 +1,158 @@
+"""The ASGI application: AWS's Query protocol for IAM and STS on one port, every call signed and authorized.
+
+The service is the one named in the SigV4 credential scope (`…/us-east-1/iam/aws4_request`); the
+operation is the `Action` parameter, read and validated with botocore's model of the service. No
+request ends in a server error: every failure is the AWS error document a client expects.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..errors import IamtwinError, RefusalError
+from ..world.errors import WorldFileError
+from ..world.iam_errors import IamError
+from ..world.stored import World
+from . import iam_api, sts_api
+from .calls import ApiAccessDenied, CallContext
+from .query_protocol import (
+    QueryProtocolError,
+    decode_query_request,
+    encode_query_error,
+    encode_query_response,
+    service_model,
+)
+from .sigv4 import AuthError, authenticate
+
+MAX_BODY = 1024 * 1024
+_HANDLERS: dict[str, dict[str, Callable[[CallContext, dict[str, Any]], dict[str, Any]]]] = {
+    "iam": iam_api.HANDLERS,
+    "sts": sts_api.HANDLERS,
+}
+log = logging.getLogger("iamtwin.access")
+
+
+def _error(code: str, message: str, request_id: str, status: int, service: str = "iam") -> Response:
+    namespace = service_model(service).metadata.get("xmlNamespace")
+    body = encode_query_error(code, message, request_id, sender=status < 500, namespace=namespace)
+    return Response(body, status_code=status, media_type="text/xml", headers={"x-amzn-RequestId": request_id})
+
+
+def _status(err: IamtwinError) -> int:
+    if isinstance(err, ApiAccessDenied):
+        return 403
+    if isinstance(err, IamError):
+        return err.iam_code.http_status
+    status = getattr(getattr(err, "sts_code", None), "http_status", None)
+    return int(status) if status is not None else 400
+
+
+def create_app(world: World) -> Starlette:
+    """The iamtwin server over one world."""
+
+    async def aws(request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        started = time.perf_counter()
+        response = await _handle(request, request_id)
+        log.info(
+            "%s %s %s %d %.1fms",
+            request.client.host if request.client else "-",
+            request.method,
+            request.headers.get("x-amz-target") or "query",
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    async def _handle(request: Request, request_id: str) -> Response:
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return _error("RequestEntityTooLarge", "Request body too large", request_id, 413)
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        now = world.clock.now()
+        try:
+            auth = authenticate(
+                world,
+                method=request.method,
+                path=request.url.path,
+                raw_query=request.url.query,
+                headers=headers,
+                body=body,
+                now=now,
+            )
+        except AuthError as err:
+            return _error(err.code, err.message, request_id, err.http_status)
+        handlers = _HANDLERS.get(auth.service)
+        if handlers is None:
+            return _error(
+                "InvalidAction", f"iamtwin does not emulate the {auth.service} service", request_id, 400, auth.service
+            )
+        params = dict(parse_qsl(request.url.query, keep_blank_values=True))
+        try:
+            params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            return _error(
+                "MalformedQueryString", "The request body is not UTF-8 form data", request_id, 400, auth.service
+            )
+        for name in [k for k in params if k.startswith("X-Amz-")]:
+            del params[name]
+        action = params.pop("Action", "")
+        params.pop("Version", None)
+        model = service_model(auth.service)
+        if action not in model.operation_names:
+            return _error(
+                "InvalidAction",
+                f"Could not find operation {action} for version {model.api_version}",
+                request_id,
+                400,
+                auth.service,
+            )
+        handler = handlers.get(action)
+        if handler is None:
+            return _error("InvalidAction", f"iamtwin does not implement {action} yet", request_id, 400, auth.service)
+        operation = model.operation_model(action)
+        client = request.client.host if request.client else "127.0.0.1"
+        ctx = CallContext(world, auth.caller, auth.region, request_id, client, request.url.scheme == "https", now)
+        try:
+            decoded = decode_query_request(operation, params)
+            result = handler(ctx, decoded)
+        except QueryProtocolError as err:
+            return _error(err.code, err.message, request_id, err.http_status, auth.service)
+        except (RefusalError, ApiAccessDenied) as err:
+            return _error(err.code, err.message, request_id, _status(err), auth.service)
+        except WorldFileError as err:
+            return _error("ValidationError", err.message, request_id, 400, auth.service)
+        except IamtwinError as err:
+            return _error("ValidationError", err.message, request_id, 400, auth.service)
+        return Response(
+            encode_query_response(operation, result, request_id),
+            media_type="text/xml",
+            headers={"x-amzn-RequestId": request_id},
+        )
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(_: Request) -> Response:
+        from sqlalchemy import text
+
+        try:
+            with world.engine.connect() as conn:
+                conn.execute(text("select 1"))
+        except Exception as exc:  # any database failure means not ready
+            return JSONResponse({"status": "not ready", "reason": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    return Starlette(
+        routes=[Route("/health", health), Route("/ready", ready), Route("/", aws, methods=["GET", "POST"])]
+    )

@@ -1,0 +1,71 @@
+"""`iamtwin serve` and `iamtwin credentials bootstrap`: the wire API, and keys to call it with."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..errors import IamtwinError
+from .options import DbOption, FormatOption, check_format, fail, print_json
+from .world_command import opened
+
+credentials_app = typer.Typer(help="Credentials for calling `iamtwin serve`.", no_args_is_help=True)
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8777,
+    world_file: Annotated[Path | None, typer.Option("--world", help="Import this world file first.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Load the example organization; print admin credentials.")]
+    = False,
+) -> None:
+    """Serve the AWS IAM and STS APIs (Query protocol, SigV4) for boto3 and the AWS CLI."""
+    import uvicorn
+
+    from ..api.app import create_app
+    from ..api.bootstrap import bootstrap_credentials
+    from ..world.stored import World
+    from ..world.worldfile import load_world
+
+    try:
+        world = World.open(db)
+        if world_file is not None or demo:
+            from .demo import load_example
+
+            model = load_world(world_file).world if world_file is not None else load_example().world
+            if not world.export_model().accounts:
+                world.import_model(model)
+        if demo:
+            key, secret, user = bootstrap_credentials(world)
+            console = Console(highlight=False)
+            console.print(f"administrator {user}")
+            console.print(f"  aws configure set aws_access_key_id {key} --profile iamtwin")
+            console.print(f"  aws configure set aws_secret_access_key {secret} --profile iamtwin")
+            console.print(f"  aws --profile iamtwin --region us-east-1 --endpoint-url http://{host}:{port} "
+                          "sts get-caller-identity")
+    except IamtwinError as err:
+        raise fail(err) from err
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    uvicorn.run(create_app(world), host=host, port=port, log_level="warning")
+
+
+@credentials_app.command("bootstrap")
+def bootstrap(db: DbOption = None, output_format: FormatOption = "json") -> None:
+    """Print an access key of the management account's administrator (created if needed)."""
+    from ..api.bootstrap import bootstrap_credentials
+
+    try:
+        check_format(output_format)
+        with opened(db) as world:
+            key, secret, user = bootstrap_credentials(world)
+    except IamtwinError as err:
+        raise fail(err) from err
+    if output_format == "json":
+        print_json({"AccessKeyId": key, "SecretAccessKey": secret, "UserArn": user})
+    else:
+        Console(highlight=False).print(f"{user}\n  AccessKeyId     {key}\n  SecretAccessKey {secret}")
