@@ -23,7 +23,7 @@ from ..errors import IamtwinError, RefusalError
 from ..world.errors import WorldFileError
 from ..world.iam_errors import IamError
 from ..world.stored import World
-from . import iam_api, sts_api
+from . import iam_api, iam_simulate, sts_api
 from .calls import ApiAccessDenied, CallContext
 from .query_protocol import (
     QueryProtocolError,
@@ -36,7 +36,7 @@ from .sigv4 import AuthError, authenticate
 
 MAX_BODY = 1024 * 1024
 _HANDLERS: dict[str, dict[str, Callable[[CallContext, dict[str, Any]], dict[str, Any]]]] = {
-    "iam": iam_api.HANDLERS,
+    "iam": {**iam_api.HANDLERS, **iam_simulate.HANDLERS},
     "sts": sts_api.HANDLERS,
 }
 log = logging.getLogger("iamtwin.access")
