@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,16 +49,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(world: World) -> Iterator[RunningServer]:
-    """`create_app(world)` under uvicorn in a thread, on each database kind.
-
-    boto3 signs with the machine's clock, so the server reads the same clock (AWS allows 15 minutes).
-    """
-    world.clock = SystemClock()
-    key, secret, _ = bootstrap_credentials(world)
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Run an ASGI app under uvicorn in a thread on a free port; its base URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(world), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -67,10 +63,22 @@ def server(world: World) -> Iterator[RunningServer]:
             raise RuntimeError("the server did not start")
         time.sleep(0.02)
     try:
-        yield RunningServer(f"http://127.0.0.1:{port}", world, key, secret)
+        yield f"http://127.0.0.1:{port}"
     finally:
         instance.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(world: World) -> Iterator[RunningServer]:
+    """`create_app(world)` under uvicorn in a thread, on each database kind.
+
+    boto3 signs with the machine's clock, so the server reads the same clock (AWS allows 15 minutes).
+    """
+    world.clock = SystemClock()
+    key, secret, _ = bootstrap_credentials(world)
+    with serving(create_app(world)) as url:
+        yield RunningServer(url, world, key, secret)
 
 
 ClientFactory = Callable[..., Any]

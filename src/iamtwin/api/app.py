@@ -23,8 +23,11 @@ from ..errors import IamtwinError, RefusalError
 from ..world.errors import WorldFileError
 from ..world.iam_errors import IamError
 from ..world.stored import World
-from . import iam_api, iam_simulate, sts_api
+from . import iam_api, iam_simulate, organizations_api, sts_api
+from .authorizer import Authorizer
 from .calls import ApiAccessDenied, CallContext
+from .decision_api import decision_routes
+from .json_protocol import JSON_CONTENT_TYPE, encode_json_error, json_auth_error_code
 from .query_protocol import (
     QueryProtocolError,
     decode_query_request,
@@ -57,8 +60,8 @@ def _status(err: IamtwinError) -> int:
     return int(status) if status is not None else 400
 
 
-def create_app(world: World) -> Starlette:
-    """The iamtwin server over one world."""
+def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
+    """The iamtwin server over one world (with the decision API's bearer-token authorizer, if given)."""
 
     async def aws(request: Request) -> Response:
         request_id = str(uuid.uuid4())
@@ -91,7 +94,22 @@ def create_app(world: World) -> Starlette:
                 now=now,
             )
         except AuthError as err:
+            if "x-amz-target" in headers:  # a JSON-protocol client (Organizations) reads only JSON errors
+                return Response(
+                    encode_json_error(json_auth_error_code(err.code), err.message),
+                    status_code=err.http_status,
+                    media_type=JSON_CONTENT_TYPE,
+                    headers={"x-amzn-RequestId": request_id},
+                )
             return _error(err.code, err.message, request_id, err.http_status)
+        if auth.service == "organizations" and "x-amz-target" in headers:
+            # AWS Organizations speaks JSON 1.1, not the Query protocol: organizations_api answers it whole.
+            host = request.client.host if request.client else "127.0.0.1"
+            call = CallContext(world, auth.caller, auth.region, request_id, host, request.url.scheme == "https", now)
+            status, payload = organizations_api.answer(call, headers["x-amz-target"], body)
+            return Response(
+                payload, status_code=status, media_type=JSON_CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
+            )
         handlers = _HANDLERS.get(auth.service)
         if handlers is None:
             return _error(
@@ -153,6 +171,14 @@ def create_app(world: World) -> Starlette:
             return JSONResponse({"status": "not ready", "reason": str(exc)}, status_code=503)
         return JSONResponse({"status": "ready"})
 
+    authorize, authorize_batch, openapi = decision_routes(world, authorizer)
     return Starlette(
-        routes=[Route("/health", health), Route("/ready", ready), Route("/", aws, methods=["GET", "POST"])]
+        routes=[
+            Route("/health", health),
+            Route("/ready", ready),
+            Route("/v1/authorize", authorize, methods=["POST"]),
+            Route("/v1/authorize/batch", authorize_batch, methods=["POST"]),
+            Route("/openapi.json", openapi),
+            Route("/", aws, methods=["GET", "POST"]),
+        ]
     )

@@ -18,8 +18,13 @@ class ApiAccessDenied(IamtwinError):
 
     code = "AccessDenied"
 
-    def __init__(self, decision: Decision) -> None:
-        super().__init__(denial_message(decision) or "Access denied", code="AccessDenied")
+    def __init__(self, decision: Decision, resource_label: str | None = None) -> None:
+        message = denial_message(decision) or "Access denied"
+        resource = decision.request.resource
+        if resource_label is not None and resource is not None:
+            # IAM names some resources by kind and name (`policy TestPolicy`), not by the ARN it authorizes.
+            message = message.replace(f" on resource: {resource} ", f" on resource: {resource_label} ", 1)
+        super().__init__(message, code="AccessDenied")
         self.decision = decision
 
 
@@ -41,9 +46,17 @@ class CallContext:
         return parse_principal(self.caller.arn).account or ""
 
     def authorize(
-        self, action: str, resource: str | None, context: Mapping[str, str | list[str]] | None = None
+        self,
+        action: str,
+        resource: str | None,
+        context: Mapping[str, str | list[str]] | None = None,
+        *,
+        resource_label: str | None = None,
     ) -> None:
-        """Refuse the call unless the engine allows the caller this action, with AWS's request keys."""
+        """Refuse the call unless the engine allows the caller this action, with AWS's request keys.
+
+        `resource_label` replaces the resource ARN in the denial message where IAM words it otherwise.
+        """
         keys: dict[str, str | list[str]] = {
             "aws:SourceIp": self.source_ip,
             "aws:SecureTransport": "true" if self.secure else "false",
@@ -52,7 +65,7 @@ class CallContext:
         keys.update(context or {})
         decision = self.world.authorize(self.caller, action, resource, keys, now=self.now)
         if not decision.allowed:
-            raise ApiAccessDenied(decision)
+            raise ApiAccessDenied(decision, resource_label)
 
 
 def tag_keys(tags: list[dict[str, str]] | None) -> dict[str, str | list[str]]:

@@ -21,8 +21,12 @@ def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8777,
     world_file: Annotated[Path | None, typer.Option("--world", help="Import this world file first.")] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Load the example organization; print admin credentials.")]
-    = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the example organization; print admin credentials.")
+    ] = False,
+    authorizer_file: Annotated[
+        Path | None, typer.Option("--authorizer", help="OIDC provider and group-to-policy map for /v1/authorize.")
+    ] = None,
 ) -> None:
     """Serve the AWS IAM and STS APIs (Query protocol, SigV4) for boto3 and the AWS CLI."""
     import uvicorn
@@ -46,12 +50,20 @@ def serve(
             console.print(f"administrator {user}")
             console.print(f"  aws configure set aws_access_key_id {key} --profile iamtwin")
             console.print(f"  aws configure set aws_secret_access_key {secret} --profile iamtwin")
-            console.print(f"  aws --profile iamtwin --region us-east-1 --endpoint-url http://{host}:{port} "
-                          "sts get-caller-identity")
+            console.print(
+                f"  aws --profile iamtwin --region us-east-1 --endpoint-url http://{host}:{port} "
+                "sts get-caller-identity"
+            )
+    except IamtwinError as err:
+        raise fail(err) from err
+    from ..api.authorizer import Authorizer, AuthorizerConfig
+
+    try:
+        authorizer = Authorizer(world, AuthorizerConfig.read(authorizer_file)) if authorizer_file else None
     except IamtwinError as err:
         raise fail(err) from err
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    uvicorn.run(create_app(world), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(world, authorizer), host=host, port=port, log_level="warning")
 
 
 @credentials_app.command("bootstrap")

@@ -63,6 +63,12 @@ class StoredView:
         if arn not in self._resources:
             with self.engine.connect() as conn:
                 found = StoreReader(conn).resources(t.resources.c.arn == arn)
+                if not found and ":instance-profile/" in arn:
+                    # An instance profile is a resource of IAM actions; its tags are its aws:ResourceTag/*.
+                    found = [
+                        Resource(p.arn, arn.split(":", 5)[4], p.tags, None)
+                        for p in StoreReader(conn).instance_profiles(t.instance_profiles.c.arn == arn).values()
+                    ]
             if len(self._resources) > 100_000:
                 self._resources.clear()
             self._resources[arn] = found[0] if found else None

@@ -32,11 +32,13 @@ from . import schema as t
 from .codec import DocumentWriter, dump_strings
 from .documents import DocumentRole, checked_document
 from .policy_writes import PolicyWriter
+from .profile_writes import ProfileWriter
 from .save import resource_type
+from .update_writes import EntityUpdater
 from .write_base import _KIND_TABLE, _TAG_TARGET, Created, _exists
 
 
-class IamWriter(PolicyWriter):
+class IamWriter(PolicyWriter, ProfileWriter, EntityUpdater):
     """Every IAM write call iamtwin models, over one transaction's connection."""
 
     # -- accounts -------------------------------------------------------------------------------
