@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import IamtwinError, RefusalError
+from ..sts.oidc_discovery import HttpJwksSource
 from ..world.errors import WorldFileError
 from ..world.iam_errors import IamError
 from ..world.stored import World
@@ -27,6 +28,7 @@ from . import iam_api, iam_simulate, organizations_api, sts_api
 from .authorizer import Authorizer
 from .calls import ApiAccessDenied, CallContext
 from .decision_api import decision_routes
+from .federation_api import unsigned_sts_call
 from .json_protocol import JSON_CONTENT_TYPE, encode_json_error, json_auth_error_code
 from .query_protocol import (
     QueryProtocolError,
@@ -62,6 +64,7 @@ def _status(err: IamtwinError) -> int:
 
 def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
     """The iamtwin server over one world (with the decision API's bearer-token authorizer, if given)."""
+    jwks = HttpJwksSource()  # web-identity providers' keys, cached for the server's life
 
     async def aws(request: Request) -> Response:
         request_id = str(uuid.uuid4())
@@ -83,6 +86,10 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
             return _error("RequestEntityTooLarge", "Request body too large", request_id, 413)
         headers = {k.lower(): v for k, v in request.headers.items()}
         now = world.clock.now()
+        if "authorization" not in headers and "X-Amz-Algorithm" not in request.url.query:
+            unsigned = unsigned_sts_call(world, body, request_id, jwks)
+            if unsigned is not None:
+                return unsigned
         try:
             auth = authenticate(
                 world,
