@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -150,3 +151,19 @@ def test_quick_run_measures_both_iam_simulate_entry_points(tmp_path: Path) -> No
             assert figure["decisions_per_second"] > 0
             assert not any(o.startswith("Error") for o in figure["outcomes"].values())
     assert "ratio" in done.stdout
+
+
+def test_warm_routes_decide_like_cold_ones() -> None:
+    """A simulator that has decided every request before (its routes keep their combinations) gives,
+    request by request, the decision and reasons of a fresh simulator."""
+    from iamtwin.simulate.output import decision_to_json
+
+    for case in cases.all_cases():
+        now = datetime.fromisoformat(case.now.replace("Z", "+00:00"))
+        warm = iamtwin.Simulator(case.policies, now=now)
+        requests = [r.request for r in case.requests]
+        for request in requests + requests[::-1]:
+            warm.decide(request)
+        for request in requests:
+            cold = iamtwin.Simulator(case.policies, now=now).decide(request)
+            assert decision_to_json(warm.decide(request)) == decision_to_json(cold)

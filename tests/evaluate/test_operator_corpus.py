@@ -87,3 +87,5 @@ def test_operator_case(case: dict[str, Any]) -> None:
     else:
         assert result.error is not None and result.error.code == expect["error"]
     assert compiled.holds(_context(case)) is expect["matched"]
+    context = _context(case)
+    assert compiled.check(context.get_value, context) is expect["matched"], "the specialised check (check.py)"

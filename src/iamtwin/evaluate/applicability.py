@@ -35,7 +35,7 @@ class Route:
         "rcp",
         "scp",
         "session",
-        "tested",
+        "tested_rows",
         "unconditional",
         "unconditional_grants",
         "vpc_endpoint",
@@ -44,8 +44,10 @@ class Route:
     def __init__(self, policies: PolicySet, request: Request) -> None:
         self.active, self.exempt = applicable(policies, request)
         self.plan: Plan = policies.plan(request.action_lower, self.active)
-        self.tested: Plan = tuple(st for st in self.plan if st.has_principal or st.covers is not None or st.checks)
-        self.unconditional = frozenset(self.plan) - frozenset(self.tested)
+        tested = [st for st in self.plan if st.has_principal or st.covers is not None or st.checks]
+        # What the decision loop reads of each, unpacked in one step.
+        self.tested_rows = tuple((st, st.has_principal, st.covers, st.checks, st.grants_access) for st in tested)
+        self.unconditional = frozenset(self.plan) - frozenset(tested)
         # Such a statement names no principal, so an allowing resource-policy one grants to everyone.
         everyone = any(st.grants_access for st in self.unconditional)
         self.unconditional_grants = frozenset({GrantKind.EVERYONE}) if everyone else frozenset()

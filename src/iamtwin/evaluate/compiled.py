@@ -13,7 +13,7 @@ from ..policy.arn import compile_arn_pattern
 from ..policy.model import Effect, PolicyDocument, Statement
 from ..policy.patterns import combine_patterns, compile_glob, has_wildcard, unprotect
 from ..policy.variables import Template, parse_template
-from .conditions.check import Check
+from .conditions.check import Check, Lookup
 from .conditions.evaluation import CompiledCondition, compile_condition
 from .context import RequestContext
 from .decision import GrantKind, PolicyType, StatementRef
@@ -23,13 +23,14 @@ from .principal_match import PrincipalMatcher
 # The resource AWS evaluates against when a request names none (e.g. s3:ListAllMyBuckets).
 NO_RESOURCE = "*"
 
-# Whether a statement's Resource/NotResource element covers the request's resource.
-ResourceCheck = Callable[[str, RequestContext], bool]
+# Whether a statement's Resource/NotResource element covers the request's resource, given the
+# context's lookup (`RequestContext.get_value`) and the context.
+ResourceCheck = Callable[[str, Lookup, RequestContext], bool]
 Matcher = Callable[[str], object]  # truthy when the resource matches
 _MATCHERS_LIMIT = 1024
 
 
-def _never(resource: str, ctx: RequestContext | None = None) -> bool:
+def _never(resource: str, get: Lookup | None = None, ctx: RequestContext | None = None) -> bool:
     return False
 
 
@@ -48,12 +49,12 @@ class TemplatedResource:
         self.key = self.keys[0] if len(self.keys) == 1 else None
         self.matchers: dict[object, Matcher] = {}
 
-    def matches(self, resource: str, ctx: RequestContext) -> bool:
+    def matches(self, resource: str, get: Lookup, ctx: RequestContext) -> bool:
         """True when the pattern, rendered against the request, matches `resource`."""
         key = self.key
         values: object
         if key is not None:
-            entry = ctx.get_value(key)  # RequestContext.single, inlined
+            entry = get(key)  # RequestContext.single, inlined
             values = None if entry is None or entry.multivalued or len(entry.values) != 1 else entry.values[0]
         else:
             values = tuple([ctx.single(k) for k in self.keys])
@@ -103,24 +104,24 @@ def _resource_check(patterns: tuple[str, ...], negate: bool, substitute: bool) -
     fullmatch = combined.fullmatch if combined is not None else None
     templates = tuple(t.matches for t in templated)
 
-    def hit(resource: str, ctx: RequestContext) -> bool:
+    def hit(resource: str, get: Lookup, ctx: RequestContext) -> bool:
         if resource in exact or (fullmatch is not None and fullmatch(resource) is not None):
             return True
         for matches in templates:  # noqa: SIM110 - a plain loop allocates no generator
-            if matches(resource, ctx):
+            if matches(resource, get, ctx):
                 return True
         return False
 
     if negate:
-        return lambda resource, ctx: not hit(resource, ctx)
+        return lambda resource, get, ctx: not hit(resource, get, ctx)
     if not exact and fullmatch is None and len(templates) == 1:
         return templates[0]
     if not templates and not exact and fullmatch is not None:
         only = fullmatch
-        return lambda resource, ctx: only(resource) is not None
+        return lambda resource, get, ctx: only(resource) is not None
     if not templates and fullmatch is None and len(exact) == 1:
         (arn,) = exact
-        return lambda resource, ctx: resource == arn
+        return lambda resource, get, ctx: resource == arn
     return hit
 
 
@@ -188,7 +189,7 @@ class CompiledStatement:
 
     def covers_resource(self, resource: str, ctx: RequestContext) -> bool:
         """True when the Resource (or NotResource) element lets this statement apply to the resource."""
-        return self.covers is None or self.covers(resource, ctx)
+        return self.covers is None or self.covers(resource, ctx.get_value, ctx)
 
 
 class CompiledPolicy:

@@ -84,7 +84,7 @@ class RequestContext(Mapping[str, ContextValue]):
 _new_context = object.__new__
 # ContextValue is a named tuple; tuple.__new__ builds one without its Python-level __new__.
 _tuple_new = tuple.__new__
-_INTERNED_LIMIT = 65536
+_INTERNED_LIMIT = 16384
 
 
 class EntryInterner:
@@ -125,14 +125,20 @@ class EntryInterner:
         """Put the entries of the `given` keys and single values into `entries`, by lowercased name."""
         keys = self.keys
         for key, value in given.items():
-            known = keys.get(key)
-            if known is not None:
-                entry = known[1].get(value)
-                if entry is not None:
-                    entries[known[0]] = entry
+            if type(value) is str:
+                known = keys.get(key)
+                if known is not None:
+                    entry = known[1].get(value)
+                    if entry is not None:
+                        entries[known[0]] = entry
+                        continue
+                if type(key) is str:
+                    lowered, entry = self.entry(key, value)
+                    entries[lowered] = entry
                     continue
-            lowered, entry = self.entry(key, value)
-            entries[lowered] = entry
+            # Not a pair of strings (the caller did not check): made as given and not kept.
+            name = f"{self.prefix}{key}"
+            entries[name.lower()] = _tuple_new(ContextValue, (name, (value,), False))
 
 
 def _text(value: object) -> str:

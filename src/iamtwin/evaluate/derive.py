@@ -79,6 +79,7 @@ def resource_account_of(principal: Principal, resource: str | None, given: str |
     return principal.account
 
 
+_ROLE_SESSION = PrincipalKind.ROLE_SESSION
 _PRINCIPAL_ENTRIES: dict[int, tuple[Principal, dict[str, ContextValue]]] = {}
 _ACCOUNT_ENTRIES: dict[str, ContextValue] = {}
 _CACHE_LIMIT = 4096
@@ -149,7 +150,8 @@ def finish_request(
 ) -> Request:
     """The request over the complete context `entries` (derived keys plus the given ones)."""
     full = RequestContext.from_entries(entries)
-    principal = _principal_with_given_arn(principal, full)
+    if principal.kind is _ROLE_SESSION:
+        principal = _principal_with_given_arn(principal, full)
     action_lower, service = action_names(action)
     return make_request(principal, action, resource, account, full, action_lower, service)
 

@@ -18,19 +18,11 @@ from __future__ import annotations
 
 from .applicability import Route, route
 from .compiled import NO_RESOURCE, CompiledPolicy, CompiledStatement
-from .decision import (
-    ConditionExplanation,
-    Decision,
-    EvaluationError,
-    GrantKind,
-    Outcome,
-    PolicyType,
-    StatementRef,
-    make_decision,
-)
+from .decision import Decision, GrantKind, Outcome, PolicyType, StatementRef, make_decision
+from .lazy import LazyMapping, LazySequence, LazySet
 from .policy_set import PolicySet
 from .principal import PrincipalKind
-from .reasons import Trace, lazy_analyses, lazy_reasons
+from .reasons import Trace
 from .request import Request
 from .rules import resource_policy_required
 
@@ -48,10 +40,7 @@ _ROOT, _FEDERATED_USER = PrincipalKind.ROOT, PrincipalKind.FEDERATED_USER
 Combined = tuple[
     Outcome, tuple[PolicyType, ...], tuple[str, ...], tuple[StatementRef, ...], tuple[CompiledStatement, ...]
 ]
-_NO_EXPLANATIONS: tuple[ConditionExplanation, ...] = ()
-_NO_ERRORS: tuple[EvaluationError, ...] = ()
-_NO_MISSING_KEYS: frozenset[str] = frozenset()
-_COMBINED_LIMIT = 4096
+_COMBINED_LIMIT = 1024
 
 
 def decide(policies: PolicySet, request: Request) -> Decision:
@@ -60,13 +49,15 @@ def decide(policies: PolicySet, request: Request) -> Decision:
     plan = policies.routes.get((principal.kind, request.action_lower)) or route(policies, request)
     resource = request.resource if request.resource is not None else NO_RESOURCE
     ctx = request.context
+    get = ctx.get_value
     bounded = plan.boundary
     applied: list[CompiledStatement] = []
     checked: list[CompiledStatement] = []
     grants: set[GrantKind] = set()
-    for st in plan.tested:  # the other statements of the plan apply to every request of the route
+    # Only the statements with something to test; the others apply to every request of the route.
+    for st, has_principal, covers, checks, grants_access in plan.tested_rows:
         grant = _EVERYONE
-        if st.has_principal:
+        if has_principal:
             found = st.principal_grant(principal)
             if found is None:
                 # A Deny with NotPrincipal always applies to a principal that has a permissions boundary.
@@ -75,21 +66,19 @@ def decide(policies: PolicySet, request: Request) -> Decision:
                     continue
                 found = _EVERYONE
             grant = found
-        covers = st.covers
-        if covers is not None and not covers(resource, ctx):
+        if covers is not None and not covers(resource, get, ctx):
             continue
-        checks = st.checks
         if checks:
             checked.append(st)
             holds = True
             for check in checks:
-                if not check(ctx):
+                if not check(get, ctx):
                     holds = False
                     break
             if not holds:
                 continue
         applied.append(st)
-        if st.grants_access:
+        if grants_access:
             grants.add(grant)
 
     account = request.resource_account
@@ -107,23 +96,22 @@ def decide(policies: PolicySet, request: Request) -> Decision:
             plan.combined.clear()
         plan.combined[key] = combined
     outcome, blocked_by, blocking, matched, applied_statements = combined
-    trace = Trace(policies, request, plan.active, plan.exempt, applied_statements, tuple(checked))
-    if checked:
-        analyses, explanations, missing_keys, errors = lazy_reasons(trace)
+    trace = Trace(policies, request, plan.active, plan.exempt, applied_statements, checked)
+    if not checked:
+        # No condition was evaluated: no explanation, error or missing key to derive.
         return make_decision(
-            request, outcome, blocked_by, blocking, matched, analyses, explanations, missing_keys, errors
+            request, outcome, blocked_by, blocking, matched, LazyMapping(trace.analyses), (), frozenset(), ()
         )
-    # No condition was evaluated: no explanation, error or missing key to derive.
     return make_decision(
         request,
         outcome,
         blocked_by,
         blocking,
         matched,
-        lazy_analyses(trace),
-        _NO_EXPLANATIONS,
-        _NO_MISSING_KEYS,
-        _NO_ERRORS,
+        LazyMapping(trace.analyses),
+        LazySequence(trace.explanations),
+        LazySet(trace.missing_keys),
+        LazySequence(trace.errors),
     )
 
 

@@ -107,31 +107,3 @@ class LazySet(Set[T]):
 
     def __repr__(self) -> str:
         return repr(self._get())
-
-
-_new = object.__new__
-_set_sequence_thunk = LazySequence.__dict__["_thunk"].__set__
-_set_mapping_thunk = LazyMapping.__dict__["_thunk"].__set__
-_set_set_thunk = LazySet.__dict__["_thunk"].__set__
-
-
-def lazy_containers(
-    mapping: Callable[[], dict[K, V]],
-    sequence: Callable[[], tuple[T, ...]],
-    items: Callable[[], frozenset[str]],
-    other_sequence: Callable[[], tuple[object, ...]],
-) -> tuple[LazyMapping[K, V], LazySequence[T], LazySet[str], LazySequence[object]]:
-    """A LazyMapping, a LazySequence, a LazySet and a LazySequence over the thunks, in one call.
-
-    The same objects as the four constructors make (`_items` is first set by `_get`), for the
-    engine, which makes these four per decision.
-    """
-    first: LazyMapping[K, V] = _new(LazyMapping)
-    _set_mapping_thunk(first, mapping)
-    second: LazySequence[T] = _new(LazySequence)
-    _set_sequence_thunk(second, sequence)
-    third: LazySet[str] = _new(LazySet)
-    _set_set_thunk(third, items)
-    fourth: LazySequence[object] = _new(LazySequence)
-    _set_sequence_thunk(fourth, other_sequence)
-    return first, second, third, fourth

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .compiled import CompiledStatement
 from .decision import (
     ConditionExplanation,
@@ -13,7 +15,6 @@ from .decision import (
     PolicyTypeAnalysis,
     StatementRef,
 )
-from .lazy import LazyMapping, LazySequence, LazySet, lazy_containers
 from .policy_set import PolicySet
 from .request import Request
 
@@ -39,7 +40,7 @@ class Trace:
         active: frozenset[PolicyType],
         exempt: dict[PolicyType, str],
         applied: tuple[CompiledStatement, ...],
-        checked: tuple[CompiledStatement, ...],
+        checked: Sequence[CompiledStatement],
     ) -> None:
         self.policies = policies
         self.request = request
@@ -157,20 +158,3 @@ class Trace:
     def missing_keys(self) -> frozenset[str]:
         """Condition keys the relevant statements test that the request context lacks."""
         return frozenset(self._conditions()[2])
-
-
-def lazy_reasons(
-    trace: Trace,
-) -> tuple[
-    LazyMapping[PolicyType, PolicyTypeAnalysis],
-    LazySequence[ConditionExplanation],
-    LazySet[str],
-    LazySequence[EvaluationError],
-]:
-    """The decision's analyses, explanations, missing keys and errors, each computed from `trace` when first read."""
-    return lazy_containers(trace.analyses, trace.explanations, trace.missing_keys, trace.errors)  # type: ignore[return-value]
-
-
-def lazy_analyses(trace: Trace) -> LazyMapping[PolicyType, PolicyTypeAnalysis]:
-    """The decision's analyses, computed from `trace` when first read."""
-    return LazyMapping(trace.analyses)

@@ -70,7 +70,8 @@ class _RequestDraft:
 
 
 # `Request(...)` with the action's lowercase form and service already known (see `action_names`).
-make_request: Callable[[Principal, str, str | None, str | None, RequestContext, str, str], Request] = _RequestDraft  # type: ignore[assignment]
+RequestMaker = Callable[[Principal, str, str | None, str | None, RequestContext, str, str], Request]
+make_request: RequestMaker = _RequestDraft  # type: ignore[assignment]
 
 
 @lru_cache(maxsize=65536)

@@ -32,6 +32,8 @@ POLICY_KEYS = frozenset(
     }
 )
 _SCALARS = frozenset({str, bool, int, float})
+# ContextValue is a named tuple; tuple.__new__ builds one without its Python-level __new__.
+_tuple_new = tuple.__new__
 _EMPTY_CONTEXT = RequestContext()
 REQUEST_KEYS = frozenset(
     {"principal", "action", "resource", "resource_account", "context", "principal_tags", "resource_tags"}
@@ -169,18 +171,19 @@ def _context(raw: object, path: str) -> RequestContext:
 
 def context_entry(key: str, value: object) -> ContextValue | None:
     """The entry of one given context key: a string or number, or a list of them; None if it is neither."""
-    kind = type(value)
-    if kind is str:
-        assert isinstance(value, str)
-        return ContextValue(key, (value,), False)
-    if kind is list:
-        assert isinstance(value, list)
+    if type(value) is str:
+        return _tuple_new(ContextValue, (key, (value,), False))
+    if type(value) is list:
+        texts = True
         for item in value:
-            if type(item) not in _SCALARS:
-                return None
-        return ContextValue(key, tuple([_text(v) for v in value]), True)
-    if kind in _SCALARS:
-        return ContextValue(key, (_text(value),), False)
+            if type(item) is not str:
+                if type(item) not in _SCALARS:
+                    return None
+                texts = False
+        values = tuple(value) if texts else tuple([_text(v) for v in value])
+        return _tuple_new(ContextValue, (key, values, True))
+    if type(value) in _SCALARS:
+        return _tuple_new(ContextValue, (key, (_text(value),), False))
     return None
 
 

@@ -27,13 +27,15 @@ _GIVEN = EntryInterner()  # the given context keys with a single string value
 
 def read_derived_request(data: object, now: datetime) -> Request:
     """The Request of a `request` object at the instant `now`, its context keys derived."""
-    request = read_usual_request(data, now)
-    if request is None:
-        r = read_request(data)
-        request = build_request(
-            r.principal, r.action, r.resource, r.resource_account, r.context, r.principal_tags, r.resource_tags, now
-        )
-    return request
+    return read_usual_request(data, now) or read_general_request(data, now)
+
+
+def read_general_request(data: object, now: datetime) -> Request:
+    """`read_request` then `build_request`: any request object, with the contract's errors."""
+    r = read_request(data)
+    return build_request(
+        r.principal, r.action, r.resource, r.resource_account, r.context, r.principal_tags, r.resource_tags, now
+    )
 
 
 def read_usual_request(data: object, now: datetime) -> Request | None:
@@ -52,8 +54,13 @@ def read_usual_request(data: object, now: datetime) -> Request | None:
         return None
     principal_tags = data.get("principal_tags") or _NO_TAGS
     resource_tags = data.get("resource_tags") or _NO_TAGS
-    if (principal_tags and not _valid_tags(principal_tags)) or (resource_tags and not _valid_tags(resource_tags)):
-        return None
+    for tags in (principal_tags, resource_tags):
+        if tags:
+            if type(tags) is not dict:
+                return None
+            for k, v in tags.items():
+                if type(k) is not str or type(v) is not str:
+                    return None
     try:
         principal = parse_principal(principal_text)
         check_action(action)
@@ -84,10 +91,3 @@ def read_usual_request(data: object, now: datetime) -> Request | None:
                 return None
             entries[key.lower()] = other
     return finish_request(principal, action, resource, resource_account, entries)
-
-
-def _valid_tags(value: object) -> bool:
-    """True when `read_request` accepts `value` (not empty) as tags."""
-    if type(value) is not dict:
-        return False
-    return all(type(k) is str and type(v) is str for k, v in value.items())

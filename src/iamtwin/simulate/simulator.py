@@ -11,7 +11,7 @@ from ..evaluate.decision import Decision
 from ..evaluate.engine import decide
 from .errors import SimulationInputError
 from .input import read_policies
-from .reading import read_derived_request, read_usual_request
+from .reading import read_general_request, read_usual_request
 
 
 class Simulator:
@@ -26,10 +26,7 @@ class Simulator:
         clock = self.clock
         # A fixed clock's reading is its instant; reading it directly saves a call per request.
         now = clock.instant if type(clock) is FixedClock else clock.now()
-        built = read_usual_request(request, now)
-        if built is None:
-            built = read_derived_request(request, now)
-        return decide(self.policies, built)
+        return decide(self.policies, read_usual_request(request, now) or read_general_request(request, now))
 
 
 def simulate(data: Mapping[str, Any], *, now: datetime | None = None) -> Decision:

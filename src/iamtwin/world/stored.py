@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,8 +86,20 @@ class _Prepared:
 class World:
     """A stored AWS estate: accounts, organization, identities, resources and sessions."""
 
-    def __init__(self, engine: Engine, *, clock: Clock | None = None, quotas: Quotas = DEFAULT_QUOTAS) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock | None = None,
+        quotas: Quotas = DEFAULT_QUOTAS,
+        refresh_seconds: float = 1.0,
+    ) -> None:
         self.engine = engine
+        # Changes made by other processes (another server worker, the CLI) are noticed within this many
+        # seconds, like IAM's own eventual consistency; changes made through this object at once.
+        self.refresh_seconds = refresh_seconds
+        self._seen_generation: str | None = None
+        self._checked_at = float("-inf")
         self.quotas = quotas
         self.clock: Clock = clock or SystemClock()
         self.view = StoredView(engine)
@@ -99,9 +112,25 @@ class World:
         self.generation = 0
 
     @classmethod
-    def open(cls, db: str | None = None, *, clock: Clock | None = None) -> World:
+    def open(cls, db: str | None = None, *, clock: Clock | None = None, refresh_seconds: float = 1.0) -> World:
         """Open the world database (SQLite file, PostgreSQL URL), migrating it to the latest schema."""
-        return cls(open_engine(db), clock=clock)
+        return cls(open_engine(db), clock=clock, refresh_seconds=refresh_seconds)
+
+    def _stored_generation(self, conn: Connection) -> str | None:
+        value = conn.execute(select(meta.c.value).where(meta.c.key == "generation")).scalar()
+        return None if value is None else str(value)
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Drop what was read if another process changed the world (checked at most every refresh_seconds)."""
+        moment = time.monotonic()
+        if not force and moment - self._checked_at < self.refresh_seconds:
+            return
+        self._checked_at = moment
+        with self.engine.connect() as conn:
+            stored = self._stored_generation(conn)
+        if stored != self._seen_generation:
+            self._seen_generation = stored
+            self.changed()
 
     def close(self) -> None:
         """Release the database connections."""
@@ -120,6 +149,7 @@ class World:
                 conn.execute(meta.insert().values(key="generation", value=value))
             else:
                 conn.execute(meta.update().where(meta.c.key == "generation").values(value=value))
+        self._seen_generation = value
         self.changed()
 
     @contextmanager
@@ -163,6 +193,7 @@ class World:
 
     def caller(self, principal: str) -> Caller:
         """The caller named by a principal ARN or by an access key id (`AKIA…`, `ASIA…`)."""
+        self.refresh()
         if principal.startswith("arn:") or "." in principal or principal == "*":
             return Caller(principal)
         found = self._callers.get(principal)
@@ -195,6 +226,7 @@ class World:
         context: ContextInput | None = None,
     ) -> Assembly:
         """What AWS evaluates for this request, gathered from the stored world."""
+        self.refresh()
         who = principal if isinstance(principal, Caller) else self.caller(principal)
         facts = None
         if who.session is not None:
@@ -230,6 +262,7 @@ class World:
         What follows from the principal (and session) and the resource alone is gathered and compiled
         once per change of the world; a request adds only its own context keys.
         """
+        self.refresh()
         who = principal if isinstance(principal, Caller) else self.caller(principal)
         check_action(action)
         session = who.session

@@ -138,3 +138,26 @@ def test_changes_are_seen_by_the_next_decision(world: World) -> None:
     with world.changes() as iam:
         iam.detach_policy("role", S08, "Developer-EC2", f"arn:aws:iam::{S08}:policy/Developer-ApplicationS3Access")
     assert world.authorize(role, *request).outcome.value == "ImplicitDeny"
+
+
+def test_changes_by_another_process_are_seen_after_the_refresh_interval(world: World, db_url: str) -> None:
+    """Two World objects on one database stand for two processes: a change by one reaches the other's
+    decisions once its refresh interval has passed (IAM itself is eventually consistent:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+    """
+    _boundary_estate(world)
+    role = f"arn:aws:iam::{S08}:role/Developer-EC2"
+    request = ("s3:PutObject", "arn:aws:s3:::Developer-logs/x", {"aws:RequestedRegion": "us-east-1"})
+    watching = World.open(db_url, refresh_seconds=0)
+    patient = World.open(db_url, refresh_seconds=3600)
+    try:
+        assert watching.authorize(role, *request).allowed and patient.authorize(role, *request).allowed
+        with world.changes() as iam:
+            iam.detach_policy("role", S08, "Developer-EC2", f"arn:aws:iam::{S08}:policy/Developer-ApplicationS3Access")
+        assert watching.authorize(role, *request).outcome.value == "ImplicitDeny"
+        assert patient.authorize(role, *request).allowed  # still within its interval
+        patient.refresh(force=True)
+        assert patient.authorize(role, *request).outcome.value == "ImplicitDeny"
+    finally:
+        watching.close()
+        patient.close()

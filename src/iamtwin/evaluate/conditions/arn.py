@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ...policy.arn import compile_arn_condition_pattern, parse_arn
-from .operator import ConditionOperator, ValueCode, any_fullmatch, value_error
+from .operator import ConditionOperator, Hit, ValueCode, any_fullmatch, value_error
 
 
 def parse_arn_pattern(text: str) -> re.Pattern[str]:
@@ -39,6 +39,10 @@ class ArnLikeOperator(ConditionOperator[str, re.Pattern[str]]):
         """A compiled ARN pattern."""
         return parse_arn_pattern(text)
 
+    def context_parser(self) -> Callable[[str], str]:
+        """`parse_context_arn` itself."""
+        return parse_context_arn
+
     def parse_context_value(self, text: str) -> str:
         """The ARN text, checked."""
         return parse_context_arn(text)
@@ -47,7 +51,7 @@ class ArnLikeOperator(ConditionOperator[str, re.Pattern[str]]):
         """The whole ARN matches the pattern."""
         return policy_value.fullmatch(context_value) is not None
 
-    def any_match(self, policy_values: Sequence[re.Pattern[str]]) -> Callable[[str], bool]:
+    def any_match(self, policy_values: Sequence[re.Pattern[str]]) -> Hit[str]:
         """One match against all the patterns at once."""
         return any_fullmatch(policy_values)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 
 from .operator import ConditionOperator, ValueCode, value_error
 
@@ -28,6 +29,10 @@ class BinaryEqualsOperator(ConditionOperator[bytes, bytes]):
     def parse_policy_value(self, text: str) -> bytes:
         """Decoded bytes."""
         return parse_base64(text)
+
+    def context_parser(self) -> Callable[[str], bytes]:
+        """`parse_base64` itself."""
+        return parse_base64
 
     def parse_context_value(self, text: str) -> bytes:
         """Decoded bytes."""

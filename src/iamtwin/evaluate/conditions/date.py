@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..errors import ConditionValueError
-from .operator import ConditionOperator, ValueCode, value_error
+from .operator import ConditionOperator, Hit, ValueCode, reflected_comparison, value_error
 
 _EPOCH = re.compile(r"\d+(?:\.\d+)?")
 _ISO = re.compile(
@@ -88,6 +88,10 @@ class DateOperator(ConditionOperator[Decimal, Decimal]):
         """An instant."""
         return parse_instant(text)
 
+    def context_parser(self) -> Callable[[str], Decimal]:
+        """`parse_instant` itself."""
+        return parse_instant
+
     def parse_context_value(self, text: str) -> Decimal:
         """An instant."""
         return parse_instant(text)
@@ -96,12 +100,10 @@ class DateOperator(ConditionOperator[Decimal, Decimal]):
         """Compare the instants."""
         return self._compare(context_value, policy_value)
 
-    def any_match(self, policy_values: Sequence[Decimal]) -> Callable[[Decimal], bool]:
-        """A single bound comparison in the common case of one policy value."""
-        if self.equality or len(policy_values) != 1:
-            return super().any_match(policy_values)
-        compare, only = self._compare, policy_values[0]
-        return lambda context_value: compare(context_value, only)
+    def any_match(self, policy_values: Sequence[Decimal]) -> Hit[Decimal]:
+        """For one policy value, its own reflected comparison: `context < policy` is `policy.__gt__(context)`."""
+        reflected = reflected_comparison(self._compare, policy_values[0]) if len(policy_values) == 1 else None
+        return super().any_match(policy_values) if self.equality or reflected is None else reflected
 
 
 DATE_OPERATORS: tuple[DateOperator, ...] = (

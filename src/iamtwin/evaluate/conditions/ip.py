@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from .operator import ConditionOperator, ValueCode, value_error
+from .operator import ConditionOperator, Hit, ValueCode, value_error
 
 # (IP version, network address as int, netmask as int)
 Network = tuple[int, int, int]
@@ -48,6 +48,10 @@ class IpAddressOperator(ConditionOperator[Address, Network]):
         """A network (version, address, mask)."""
         return parse_network(text)
 
+    def context_parser(self) -> Callable[[str], Address]:
+        """`parse_address` itself."""
+        return parse_address
+
     def parse_context_value(self, text: str) -> Address:
         """An address (version, integer)."""
         return parse_address(text)
@@ -56,7 +60,7 @@ class IpAddressOperator(ConditionOperator[Address, Network]):
         """Same family and the masked address equals the network address."""
         return context_value[0] == policy_value[0] and (context_value[1] & policy_value[2]) == policy_value[1]
 
-    def any_match(self, policy_values: Sequence[Network]) -> Callable[[Address], bool]:
+    def any_match(self, policy_values: Sequence[Network]) -> Hit[Address]:
         """The range test inlined over all the ranges (no call per range)."""
         networks = tuple(policy_values)
 

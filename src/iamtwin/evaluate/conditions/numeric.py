@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from .operator import ConditionOperator, ValueCode, value_error
+from .operator import ConditionOperator, Hit, ValueCode, reflected_comparison, value_error
 
 # An optional sign, digits with an optional fraction; no exponent, no spaces, no NaN/Infinity,
 # because Decimal() would accept those and that would be a silent coercion.
@@ -40,6 +40,10 @@ class NumericOperator(ConditionOperator[Decimal, Decimal]):
         """A number."""
         return parse_number(text)
 
+    def context_parser(self) -> Callable[[str], Decimal]:
+        """`parse_number` itself."""
+        return parse_number
+
     def parse_context_value(self, text: str) -> Decimal:
         """A number."""
         return parse_number(text)
@@ -48,12 +52,10 @@ class NumericOperator(ConditionOperator[Decimal, Decimal]):
         """Compare the context value against the policy value."""
         return self._compare(context_value, policy_value)
 
-    def any_match(self, policy_values: Sequence[Decimal]) -> Callable[[Decimal], bool]:
-        """A single bound comparison in the common case of one policy value."""
-        if self.equality or len(policy_values) != 1:
-            return super().any_match(policy_values)
-        compare, only = self._compare, policy_values[0]
-        return lambda context_value: compare(context_value, only)
+    def any_match(self, policy_values: Sequence[Decimal]) -> Hit[Decimal]:
+        """For one policy value, its own reflected comparison: `context < policy` is `policy.__gt__(context)`."""
+        reflected = reflected_comparison(self._compare, policy_values[0]) if len(policy_values) == 1 else None
+        return super().any_match(policy_values) if self.equality or reflected is None else reflected
 
 
 NUMERIC_OPERATORS: tuple[NumericOperator, ...] = (

@@ -12,11 +12,12 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
 
 from __future__ import annotations
 
+import operator
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ...policy.patterns import combine_patterns
 from ..errors import ConditionValueError
@@ -42,13 +43,33 @@ def value_error(code: ValueCode, text: str, expected: str) -> ConditionValueErro
     return ConditionValueError(f"`{text}` is not {expected}", code=code.value)
 
 
-def any_fullmatch(patterns: Sequence[re.Pattern[str]]) -> Callable[[str], bool]:
-    """A test of a text against wildcard patterns (one C-level match for all of them)."""
+# A test of one parsed context value: truthy when it matches (a bool, or a regex match or None).
+Hit = Callable[[C], object]
+
+
+def _no_match(value: object) -> bool:
+    return False
+
+
+_REFLECTED: dict[Callable[[Any, Any], bool], str] = {
+    operator.lt: "__gt__",
+    operator.le: "__ge__",
+    operator.gt: "__lt__",
+    operator.ge: "__le__",
+}
+
+
+def reflected_comparison(compare: Callable[[C, P], bool], policy_value: P) -> Hit[C] | None:
+    """`compare(context value, policy_value)` as a method of the policy value, e.g. `policy_value.__gt__`
+    for `<`: a C-level call with no Python frame. None for a comparison other than <, <=, > and >=."""
+    name = _REFLECTED.get(compare)
+    return None if name is None else getattr(policy_value, name)
+
+
+def any_fullmatch(patterns: Sequence[re.Pattern[str]]) -> Hit[str]:
+    """A test of a text against wildcard patterns: one C-level match for all of them."""
     combined = combine_patterns(patterns)
-    if combined is None:
-        return lambda text: False
-    fullmatch = combined.fullmatch
-    return lambda text: fullmatch(text) is not None
+    return _no_match if combined is None else combined.fullmatch
 
 
 class ConditionOperator(ABC, Generic[C, P]):
@@ -89,10 +110,19 @@ class ConditionOperator(ABC, Generic[C, P]):
     def matches(self, context_value: C, policy_value: P) -> bool:
         """True when the context value satisfies the policy value, in the positive sense."""
 
-    def any_match(self, policy_values: Sequence[P]) -> Callable[[C], bool]:
-        """A test of one parsed context value against all of `policy_values`: true if any matches.
+    def context_parser(self) -> Callable[[str], C]:
+        """`parse_context_value` as a plain function where there is one (a call less per evaluation)."""
+        return self.parse_context_value
 
-        Built once per condition at compile time; operators override it with a faster equivalent.
+    def context_values(self) -> Mapping[str, C] | None:
+        """Every valid context text with its parsed value, when there are few (Bool); else None."""
+        return None
+
+    def any_match(self, policy_values: Sequence[P]) -> Hit[C]:
+        """A test of one parsed context value against all of `policy_values`: truthy if any matches.
+
+        Built once per condition at compile time; operators override it with a faster equivalent
+        (a C-level method where one does the work, so the test costs no Python call).
         """
         if self.equality:
             return frozenset(policy_values).__contains__

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ...policy.patterns import compile_glob
-from .operator import ConditionOperator, any_fullmatch
+from .operator import ConditionOperator, Hit, any_fullmatch
 
 
 class StringEqualsOperator(ConditionOperator[str, str]):
@@ -44,6 +44,10 @@ class StringEqualsIgnoreCaseOperator(ConditionOperator[str, str]):
         """The text, lowercased."""
         return text.lower()
 
+    def context_parser(self) -> Callable[[str], str]:
+        """`str.lower` itself."""
+        return str.lower
+
     def matches(self, context_value: str, policy_value: str) -> bool:
         """Equality of the lowercased texts."""
         return context_value == policy_value
@@ -67,7 +71,7 @@ class StringLikeOperator(ConditionOperator[str, re.Pattern[str]]):
         """The whole context value matches the pattern."""
         return policy_value.fullmatch(context_value) is not None
 
-    def any_match(self, policy_values: Sequence[re.Pattern[str]]) -> Callable[[str], bool]:
+    def any_match(self, policy_values: Sequence[re.Pattern[str]]) -> Hit[str]:
         """One match against all the patterns at once."""
         return any_fullmatch(policy_values)
 
