@@ -67,3 +67,38 @@ def test_simulate_custom_policy_with_a_boundary_and_several_resources(server: Ru
     assert result["PermissionsBoundaryDecisionDetail"] == {"AllowedByPermissionsBoundary": False}
     per_resource = {r["EvalResourceName"]: r["EvalResourceDecision"] for r in result["ResourceSpecificResults"]}
     assert per_resource == {"arn:aws:s3:::public/a": "allowed", "arn:aws:s3:::private/a": "implicitDeny"}
+
+
+def test_context_keys_of_custom_and_stored_policies(server: RunningServer) -> None:
+    """GetContextKeysFor*Policy lists the keys conditions and policy variables reference, each once.
+
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetContextKeysForCustomPolicy.html
+    """
+    iam = server.client("iam")
+    policy = _doc(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/${aws:username}/*",
+            "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}, "Bool": {"aws:SecureTransport": "true"}},
+        },
+    )
+    keys = iam.get_context_keys_for_custom_policy(PolicyInputList=[policy])["ContextKeyNames"]
+    assert keys == ["aws:SecureTransport", "aws:SourceIp", "aws:username"]
+    iam.create_user(UserName="carol")
+    iam.put_user_policy(
+        UserName="carol",
+        PolicyName="p",
+        PolicyDocument=_doc(
+            {
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}},
+            }
+        ),
+    )
+    stored = iam.get_context_keys_for_principal_policy(
+        PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/carol", PolicyInputList=[policy]
+    )["ContextKeyNames"]
+    assert stored == ["aws:PrincipalTag/team", "aws:SecureTransport", "aws:SourceIp", "aws:username"]

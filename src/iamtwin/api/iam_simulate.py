@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import Location
 from ..evaluate.decision import Decision, Outcome, PolicyType
 from ..policy.parse import parse_policy
+from ..policy.variables import Variable, parse_template
 from ..simulate.simulator import Simulator
 from ..world.iam_errors import IamError, IamErrorCode
 from .calls import CallContext
@@ -228,7 +229,42 @@ def simulate_custom_policy(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any
     return {"EvaluationResults": results, "IsTruncated": False}
 
 
+def _context_keys(documents: list[Any]) -> list[str]:
+    """The context keys the documents' conditions and policy variables reference, each once."""
+    found: dict[str, str] = {}
+    for document in documents:
+        parsed = parse_policy(document)
+        for statement in parsed.statements:
+            for condition in statement.conditions:
+                found.setdefault(condition.key.lower(), condition.key)
+            texts = [*(statement.resource or ()), *(statement.not_resource or ())]
+            texts += [value for condition in statement.conditions for value in condition.values]
+            for text in texts:
+                for segment in parse_template(text).segments:
+                    if isinstance(segment, Variable):
+                        found.setdefault(segment.key.lower(), segment.key)
+    return sorted(found.values(), key=str.lower)
+
+
+def get_context_keys_for_custom_policy(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
+    """GetContextKeysForCustomPolicy: the keys the given policies reference."""
+    ctx.authorize("iam:GetContextKeysForCustomPolicy", None)
+    return {"ContextKeyNames": _context_keys(list(p.get("PolicyInputList", [])))}
+
+
+def get_context_keys_for_principal_policy(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
+    """GetContextKeysForPrincipalPolicy: the keys of a user's, role's policies (and any given)."""
+    source = p["PolicySourceArn"]
+    ctx.authorize("iam:GetContextKeysForPrincipalPolicy", source)
+    stored = ctx.world.simulation_input(source, "iam:GetUser")
+    documents: list[Any] = [entry["document"] for entry in stored["identity_policies"]]
+    documents += list(p.get("PolicyInputList", []))
+    return {"ContextKeyNames": _context_keys(documents)}
+
+
 HANDLERS: dict[str, Handler] = {
     "SimulatePrincipalPolicy": simulate_principal_policy,
     "SimulateCustomPolicy": simulate_custom_policy,
+    "GetContextKeysForCustomPolicy": get_context_keys_for_custom_policy,
+    "GetContextKeysForPrincipalPolicy": get_context_keys_for_principal_policy,
 }
