@@ -27,6 +27,7 @@ def serve(
     authorizer_file: Annotated[
         Path | None, typer.Option("--authorizer", help="OIDC provider and group-to-policy map for /v1/authorize.")
     ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes (use 1 with SQLite).")] = 1,
 ) -> None:
     """Serve the AWS IAM and STS APIs (Query protocol, SigV4) for boto3 and the AWS CLI."""
     import uvicorn
@@ -63,6 +64,17 @@ def serve(
     except IamtwinError as err:
         raise fail(err) from err
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if workers > 1:
+        import os
+
+        from ..world.store.database import resolve_url
+
+        os.environ["IAMTWIN_DB"] = resolve_url(db)
+        if authorizer_file is not None:
+            os.environ["IAMTWIN_AUTHORIZER"] = str(authorizer_file.resolve())
+        world.close()
+        uvicorn.run("iamtwin.api.factory:app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+        return
     uvicorn.run(create_app(world, authorizer), host=host, port=port, log_level="warning")
 
 
