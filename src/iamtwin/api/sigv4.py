@@ -135,12 +135,10 @@ def parse_signature(headers: Mapping[str, str], query: Mapping[str, str]) -> Sig
     raise _missing()
 
 
-class _Verifier(SigV4Auth):  # type: ignore[misc]
-    """botocore's SigV4 signer, signing only the headers the client signed, at the client's time."""
+class _SignedHeadersOnly:
+    """Signs only the headers the client listed in SignedHeaders, with their received values."""
 
-    def __init__(self, credentials: Credentials, service: str, region: str, signed: tuple[str, ...]) -> None:
-        super().__init__(credentials, service, region)
-        self._signed = signed
+    _signed: tuple[str, ...]
 
     def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
         """The client's SignedHeaders, with their received values."""
@@ -151,22 +149,22 @@ class _Verifier(SigV4Auth):  # type: ignore[misc]
         return header_map
 
 
-class _QueryVerifier(SigV4QueryAuth):  # type: ignore[misc]
-    """botocore's presigned-URL signer, signing only the headers the client signed."""
+class _Verifier(_SignedHeadersOnly, SigV4Auth):  # type: ignore[misc]
+    """botocore's SigV4 signer at the client's time, over the client's signed headers."""
+
+    def __init__(self, credentials: Credentials, service: str, region: str, signed: tuple[str, ...]) -> None:
+        SigV4Auth.__init__(self, credentials, service, region)
+        self._signed = signed
+
+
+class _QueryVerifier(_SignedHeadersOnly, SigV4QueryAuth):  # type: ignore[misc]
+    """botocore's presigned-URL signer, over the client's signed headers."""
 
     def __init__(
         self, credentials: Credentials, service: str, region: str, signed: tuple[str, ...], expires: int
     ) -> None:
-        super().__init__(credentials, service, region, expires=expires)
+        SigV4QueryAuth.__init__(self, credentials, service, region, expires=expires)
         self._signed = signed
-
-    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        """The client's SignedHeaders, with their received values."""
-        header_map = HTTPHeaders()
-        for name in self._signed:
-            for value in request.headers.get_all(name) or []:
-                header_map[name] = value
-        return header_map
 
 
 def expected_signature(
