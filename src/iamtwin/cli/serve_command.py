@@ -47,11 +47,11 @@ def serve(
                 world.import_model(model)
         if demo:
             key, secret, user = bootstrap_credentials(world)
-            console = Console(highlight=False)
-            console.print(f"administrator {user}")
-            console.print(f"  aws configure set aws_access_key_id {key} --profile iamtwin")
-            console.print(f"  aws configure set aws_secret_access_key {secret} --profile iamtwin")
-            console.print(
+            # Plain lines, never wrapped: they are meant to be copied into a shell.
+            typer.echo(f"administrator {user}")
+            typer.echo(f"  aws configure set aws_access_key_id {key} --profile iamtwin")
+            typer.echo(f"  aws configure set aws_secret_access_key {secret} --profile iamtwin")
+            typer.echo(
                 f"  aws --profile iamtwin --region us-east-1 --endpoint-url http://{host}:{port} "
                 "sts get-caller-identity"
             )
