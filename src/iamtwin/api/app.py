@@ -24,7 +24,7 @@ from ..sts.oidc_discovery import HttpJwksSource
 from ..world.errors import WorldFileError
 from ..world.iam_errors import IamError
 from ..world.stored import World
-from . import iam_api, iam_simulate, organizations_api, sts_api
+from . import iam_api, iam_simulate, organizations_api, other_services, sts_api
 from .authorizer import Authorizer
 from .calls import ApiAccessDenied, CallContext
 from .decision_api import decision_routes
@@ -118,9 +118,11 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
                 payload, status_code=status, media_type=JSON_CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
             )
         handlers = _HANDLERS.get(auth.service)
-        if handlers is None:
-            return _error(
-                "InvalidAction", f"iamtwin does not emulate the {auth.service} service", request_id, 400, auth.service
+        if handlers is None:  # a service iamtwin does not emulate: authorize the call, say it is not emulated
+            host = request.client.host if request.client else "127.0.0.1"
+            call = CallContext(world, auth.caller, auth.region, request_id, host, request.url.scheme == "https", now)
+            return other_services.answer(
+                call, auth.service, request.method, request.url.path, request.url.query, headers, body
             )
         params = dict(parse_qsl(request.url.query, keep_blank_values=True))
         try:
@@ -186,6 +188,8 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
             Route("/v1/authorize", authorize, methods=["POST"]),
             Route("/v1/authorize/batch", authorize_batch, methods=["POST"]),
             Route("/openapi.json", openapi),
-            Route("/", aws, methods=["GET", "POST"]),
+            Route("/", aws, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]),
+            # REST services (S3, Lambda, …) put the operation in the path.
+            Route("/{path:path}", aws, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]),
         ]
     )
