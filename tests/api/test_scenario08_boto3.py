@@ -65,10 +65,12 @@ def test_john_creates_only_his_own_tagged_bounded_entities(server: RunningServer
 
     # 1. An untagged policy outside Developer-*: AWS's message names the resource `policy TestPolicy`.
     message = _denied(john.create_policy, PolicyName="TestPolicy", PolicyDocument=json.dumps(docs["S3ActionBoundary"]))
-    assert message == (
+    head, _, tail = message.partition(". Go to ")
+    assert head == (
         "User: arn:aws:iam::123456789012:user/JohnA is not authorized to perform: iam:CreatePolicy on resource: "
         "policy TestPolicy because no identity-based policy allows the iam:CreatePolicy action"
     )
+    assert "call the GetRequestAuthorizationDetails API with the following authorization id: " in tail
 
     # 2. A Developer-* policy tagged Owner=JohnA.
     policy = john.create_policy(

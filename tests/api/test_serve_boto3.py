@@ -63,11 +63,17 @@ def test_create_role_assume_it_and_act_as_the_session(server: RunningServer) -> 
         server.client("iam", **session).create_user(UserName="mallory")
     error = caught.value.response["Error"]
     assert error["Code"] == "AccessDenied"
-    assert error["Message"] == (
+    head, _, tail = error["Message"].partition(". Go to ")
+    assert head == (
         "User: arn:aws:sts::123456789012:assumed-role/app/worker is not authorized to perform: iam:CreateUser "
         "on resource: arn:aws:iam::123456789012:user/mallory because no identity-based policy allows the "
         "iam:CreateUser action"
     )
+    # AWS's current messages end with an authorization id; IAM Toolbox returns the evaluation behind it.
+    authorization_id = tail.rsplit(" ", 1)[-1]
+    details = server.client("iam-toolbox").get_request_authorization_details(authorizationId=authorization_id)
+    assert details["evaluations"][0]["action"] == "iam:CreateUser"
+    assert details["evaluations"][0]["evaluatedEffect"] == "IMPLICIT_DENY"
 
 
 def test_a_wrong_secret_or_unknown_key_is_refused(server: RunningServer) -> None:

@@ -24,7 +24,7 @@ from ..sts.oidc_discovery import HttpJwksSource
 from ..world.errors import WorldFileError
 from ..world.iam_errors import IamError
 from ..world.stored import World
-from . import iam_api, iam_simulate, organizations_api, other_services, sts_api
+from . import iam_api, iam_simulate, organizations_api, other_services, sts_api, toolbox_api
 from .authorizer import Authorizer
 from .calls import ApiAccessDenied, CallContext
 from .decision_api import decision_routes
@@ -38,6 +38,7 @@ from .query_protocol import (
     service_model,
 )
 from .sigv4 import AuthError, authenticate
+from .toolbox_api import record_denial, with_authorization_id
 
 MAX_BODY = 1024 * 1024
 _HANDLERS: dict[str, dict[str, Callable[[CallContext, dict[str, Any]], dict[str, Any]]]] = {
@@ -117,6 +118,10 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
             return Response(
                 payload, status_code=status, media_type=JSON_CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
             )
+        if auth.service == "iam" and request.url.path.startswith("/authorization-details/"):
+            host = request.client.host if request.client else "127.0.0.1"
+            call = CallContext(world, auth.caller, auth.region, request_id, host, request.url.scheme == "https", now)
+            return toolbox_api.answer(call, request.url.path, request.url.query)
         handlers = _HANDLERS.get(auth.service)
         if handlers is None:  # a service iamtwin does not emulate: authorize the call, say it is not emulated
             host = request.client.host if request.client else "127.0.0.1"
@@ -156,7 +161,11 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
         except QueryProtocolError as err:
             return _error(err.code, err.message, request_id, err.http_status, auth.service)
         except (RefusalError, ApiAccessDenied) as err:
-            return _error(err.code, err.message, request_id, _status(err), auth.service)
+            message = err.message
+            decision = getattr(err, "decision", None)  # engine denials carry an authorization id, as AWS's do
+            if decision is not None:
+                message = with_authorization_id(message, record_denial(world, ctx.caller, decision), auth.region)
+            return _error(err.code, message, request_id, _status(err), auth.service)
         except WorldFileError as err:
             return _error("ValidationError", err.message, request_id, 400, auth.service)
         except IamtwinError as err:

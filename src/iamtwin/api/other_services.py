@@ -21,6 +21,7 @@ from starlette.responses import Response
 from ..evaluate.message import denial_message
 from .calls import CallContext
 from .query_protocol import encode_query_error, service_model
+from .toolbox_api import record_denial, with_authorization_id
 
 # S3 actions that differ from the operation's name (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations.html).
 _S3_ACTIONS = {
@@ -148,7 +149,10 @@ def answer(
     )
     if not decision.allowed:
         code, status = _DENIED.get(model.protocol, ("AccessDenied", 403))
-        return _error(model, status, code, denial_message(decision) or "Access denied", ctx.request_id)
+        message = with_authorization_id(
+            denial_message(decision) or "Access denied", record_denial(ctx.world, ctx.caller, decision), ctx.region
+        )
+        return _error(model, status, code, message, ctx.request_id)
     message = (
         f"iamtwin authorized {action} on {resource or '*'} ({decision.outcome.value}) but does not "
         f"emulate {model.service_name}"

@@ -256,3 +256,14 @@ world_keys = Table(
     Column("name", String(64), primary_key=True),
     Column("value", String(256), nullable=False),
 )
+
+# The details of a denied request, kept for IAM Toolbox's GetRequestAuthorizationDetails (AWS keeps
+# them at least 24 hours): the Toolbox-shaped evaluation and the policies as they were then.
+authorization_records = Table(
+    "authorization_records",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("account_id", String(12), nullable=False),
+    Column("details", Text, nullable=False),
+)
