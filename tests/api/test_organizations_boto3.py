@@ -222,6 +222,10 @@ def test_only_the_management_account_may_call(server: RunningServer, org: Scenar
         server.client("organizations", key=intern_key, secret=intern_secret).list_roots()
     assert _error(caught)["Code"] == "AccessDeniedException"
     assert "organizations:ListRoots" in _error(caught)["Message"]
+    # The engine's denial carries an authorization id for GetRequestAuthorizationDetails, as in IAM.
+    assert (
+        "call the GetRequestAuthorizationDetails API with the following authorization id" in _error(caught)["Message"]
+    )
 
 
 def test_ous_and_policies_change_and_go(org: Scenario07) -> None:

@@ -50,6 +50,7 @@ from .organizations_scope import (
     writing,
 )
 from .query_protocol import service_model
+from .toolbox_api import record_denial, with_authorization_id
 
 Handler = Callable[[CallContext, dict[str, Any]], dict[str, Any]]
 _REQUEST_ID = re.compile(r"car-(\d{12})[a-z0-9]*")
@@ -391,7 +392,10 @@ def answer(ctx: CallContext, target: str, body: bytes) -> tuple[int, bytes]:
     except JsonError as err:
         return err.status, encode_json_error(err.code, err.message, reason=err.reason)
     except ApiAccessDenied as err:
-        return 400, encode_json_error("AccessDeniedException", err.message)
+        authorization_id = record_denial(ctx.world, ctx.caller, err.decision)
+        return 400, encode_json_error(
+            "AccessDeniedException", with_authorization_id(err.message, authorization_id, ctx.region)
+        )
     except IamError as err:
         code, reason = _organizations_error(err)
         return 400, encode_json_error(code, err.message, reason=reason)
