@@ -9,7 +9,6 @@ must match and whose session must not have expired. Errors carry the codes AWS r
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from botocore.credentials import Credentials
 
 from ..errors import IamtwinError
 from ..world.errors import WorldFileError
+from ..world.store.sessions import token_hash
 from ..world.stored import Caller, World
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -224,7 +224,7 @@ def authenticate(
         raise AuthError("InvalidClientTokenId", "The security token included in the request is invalid.")
     if caller.session is not None:
         token = headers.get("x-amz-security-token") or dict(query_pairs).get("X-Amz-Security-Token")
-        presented = hashlib.sha256(token.encode()).hexdigest() if token else ""
+        presented = token_hash(token) if token else ""
         if not hmac.compare_digest(presented, caller.session.token_hash):
             raise AuthError("InvalidClientTokenId", "The security token included in the request is invalid.")
     expected = expected_signature(signed, caller.key.secret, method, path, raw_query, headers, body)

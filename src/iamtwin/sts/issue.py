@@ -6,7 +6,6 @@ session token only as its SHA-256, enough to recognise it when presented.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from sqlalchemy import Connection, Engine
 
 from ..world.ids import new_access_key_id, new_secret_access_key, new_session_token
 from ..world.model import Role
-from ..world.store.sessions import StoredKey, StoredSession, write_key, write_session
+from ..world.store.sessions import StoredKey, StoredSession, token_hash, write_key, write_session
 from ..world.stored import MFA_AUTH_TIME
 
 
@@ -37,11 +36,6 @@ class Credentials:
             "SessionToken": self.session_token,
             "Expiration": self.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
-
-
-def token_hash(token: str) -> str:
-    """How a session token is kept: its SHA-256."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -61,6 +62,11 @@ class StoredKey:
     session_id: str | None
     status: str
     created_at: datetime
+
+
+def token_hash(token: str) -> str:
+    """How a session token is kept: its SHA-256, enough to recognise it and useless to a thief."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _aware(value: datetime) -> datetime:
