@@ -9,7 +9,6 @@ speed however large the world is.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Iterator, Mapping
@@ -235,11 +234,9 @@ class World:
 
     def _session_keys(self, session: StoredSession) -> dict[str, str | list[str]]:
         """The keys a session's requests carry; the MFA age is counted from sign-in to now."""
-        keys = dict(session.context)
-        signed_in = keys.pop(MFA_AUTH_TIME, None)
-        if isinstance(signed_in, str):
-            at = datetime.strptime(signed_in, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-            keys["aws:MultiFactorAuthAge"] = str(max(0, int((self.clock.now() - at).total_seconds())))
+        keys, signed_in = _session_context(session)
+        if signed_in is not None:
+            keys["aws:MultiFactorAuthAge"] = _age(signed_in, self.clock.now())
         return keys
 
     def simulation_input(
@@ -279,7 +276,7 @@ class World:
         if context or prepared.mfa_auth_time is not None:
             entries = dict(entries)
             if prepared.mfa_auth_time is not None:
-                age = str(max(0, int((at - prepared.mfa_auth_time).total_seconds())))
+                age = _age(prepared.mfa_auth_time, at)
                 entries["aws:multifactorauthage"] = ContextValue("aws:MultiFactorAuthAge", (age,), False)
             if context:
                 given, principal_over, resource_over = split_context(context)
@@ -313,10 +310,7 @@ class World:
         facts = None
         mfa_auth_time = None
         if who.session is not None:
-            keys = dict(who.session.context)
-            signed_in = keys.pop(MFA_AUTH_TIME, None)
-            if isinstance(signed_in, str):
-                mfa_auth_time = datetime.strptime(signed_in, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            keys, mfa_auth_time = _session_context(who.session)
             facts = SessionFacts(who.session.tags, who.session.policies, keys)
         assembly = self.assembler.assemble(who.arn, action, resource, {}, facts)
         entries: dict[str, ContextValue] = {}
@@ -394,6 +388,15 @@ def _text_of(document: Document) -> str:
     return json.dumps(document, separators=(",", ":"))
 
 
-def session_token_hash(token: str) -> str:
-    """How a session token is kept: its SHA-256, enough to recognise it and useless to a thief."""
-    return hashlib.sha256(token.encode()).hexdigest()
+def _session_context(session: StoredSession) -> tuple[dict[str, str | list[str]], datetime | None]:
+    """A session's request keys without the MFA sign-in time it records, and that time."""
+    keys = dict(session.context)
+    signed_in = keys.pop(MFA_AUTH_TIME, None)
+    if not isinstance(signed_in, str):
+        return keys, None
+    return keys, datetime.strptime(signed_in, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _age(signed_in: datetime, now: datetime) -> str:
+    """`aws:MultiFactorAuthAge`: whole seconds since the MFA sign-in."""
+    return str(max(0, int((now - signed_in).total_seconds())))
