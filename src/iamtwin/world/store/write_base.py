@@ -23,7 +23,7 @@ from ..quotas import (
     Quota,
     Quotas,
 )
-from ..tags import TagTarget, check_tags
+from ..tags import TagTarget
 from . import schema as t
 
 _KIND_TABLE = {"user": t.users, "group": t.groups, "role": t.roles}
@@ -115,9 +115,9 @@ class WriterBase:
         return Created(arn, unique_id)
 
     def _tags(self, owner_arn: str, tags: Mapping[str, str], target: TagTarget) -> None:
+        # Every caller has run check_tags before touching the world; this only merges and counts.
         if not tags:
             return
-        check_tags(tags, target=target)
         existing = {
             r.key.lower(): r.key for r in self.conn.execute(select(t.tags.c.key).where(t.tags.c.owner_arn == owner_arn))
         }
