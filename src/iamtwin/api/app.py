@@ -110,24 +110,20 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
                     headers={"x-amzn-RequestId": request_id},
                 )
             return _error(err.code, err.message, request_id, err.http_status)
+        client = request.client.host if request.client else "127.0.0.1"
+        ctx = CallContext(world, auth.caller, auth.region, request_id, client, request.url.scheme == "https", now)
         if auth.service == "organizations" and "x-amz-target" in headers:
             # AWS Organizations speaks JSON 1.1, not the Query protocol: organizations_api answers it whole.
-            host = request.client.host if request.client else "127.0.0.1"
-            call = CallContext(world, auth.caller, auth.region, request_id, host, request.url.scheme == "https", now)
-            status, payload = organizations_api.answer(call, headers["x-amz-target"], body)
+            status, payload = organizations_api.answer(ctx, headers["x-amz-target"], body)
             return Response(
                 payload, status_code=status, media_type=JSON_CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
             )
         if auth.service == "iam" and request.url.path.startswith("/authorization-details/"):
-            host = request.client.host if request.client else "127.0.0.1"
-            call = CallContext(world, auth.caller, auth.region, request_id, host, request.url.scheme == "https", now)
-            return toolbox_api.answer(call, request.url.path, request.url.query)
+            return toolbox_api.answer(ctx, request.url.path, request.url.query)
         handlers = _HANDLERS.get(auth.service)
         if handlers is None:  # a service iamtwin does not emulate: authorize the call, say it is not emulated
-            host = request.client.host if request.client else "127.0.0.1"
-            call = CallContext(world, auth.caller, auth.region, request_id, host, request.url.scheme == "https", now)
             return other_services.answer(
-                call, auth.service, request.method, request.url.path, request.url.query, headers, body
+                ctx, auth.service, request.method, request.url.path, request.url.query, headers, body
             )
         params = dict(parse_qsl(request.url.query, keep_blank_values=True))
         try:
@@ -153,8 +149,6 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
         if handler is None:
             return _error("InvalidAction", f"iamtwin does not implement {action} yet", request_id, 400, auth.service)
         operation = model.operation_model(action)
-        client = request.client.host if request.client else "127.0.0.1"
-        ctx = CallContext(world, auth.caller, auth.region, request_id, client, request.url.scheme == "https", now)
         try:
             decoded = decode_query_request(operation, params)
             result = handler(ctx, decoded)
