@@ -18,7 +18,7 @@ import re
 import secrets
 from enum import StrEnum
 
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _ACCESS_KEY_ID = re.compile(r"A[KS]IA[A-Z0-9]{16}")
 # Older IDs may carry other digits; recognising them costs nothing.
@@ -69,7 +69,7 @@ def _draw(alphabet: str, count: int, rng: random.Random | None) -> str:
 def new_unique_id(kind: IdKind, rng: random.Random | None = None) -> str:
     """A fresh unique ID of this kind: its prefix and 17 base32 characters (16 for access keys)."""
     length = ACCESS_KEY_ID_LENGTH if kind.is_access_key else UNIQUE_ID_LENGTH
-    return kind.prefix + _draw(_ALPHABET, length - 4, rng)
+    return kind.prefix + _draw(ID_ALPHABET, length - 4, rng)
 
 
 def new_access_key_id(temporary: bool, rng: random.Random | None = None) -> str:

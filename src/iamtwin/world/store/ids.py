@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import hashlib
 
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-PREFIXES = {"user": "AIDA", "group": "AGPA", "role": "AROA", "policy": "ANPA", "instance-profile": "AIPA"}
+from ..ids import ID_ALPHABET, UNIQUE_ID_LENGTH, IdKind
+
+PREFIXES = {
+    "user": IdKind.USER.prefix,
+    "group": IdKind.GROUP.prefix,
+    "role": IdKind.ROLE.prefix,
+    "policy": IdKind.MANAGED_POLICY.prefix,
+    "instance-profile": IdKind.INSTANCE_PROFILE.prefix,
+}
 
 
 def derived_unique_id(kind: str, arn: str) -> str:
     """A stable AWS-style unique id for the entity of this kind and ARN."""
     digest = hashlib.sha256(arn.encode()).digest()
-    return PREFIXES[kind] + "".join(_ALPHABET[b % 32] for b in digest[:17])
+    return PREFIXES[kind] + "".join(ID_ALPHABET[b % 32] for b in digest[: UNIQUE_ID_LENGTH - 4])
