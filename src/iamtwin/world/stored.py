@@ -9,7 +9,6 @@ speed however large the world is.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -43,9 +42,8 @@ from .assemble import (
     split_context,
 )
 from .errors import WorldErrorCode, WorldFileError
-from .model import Document
 from .model import World as WorldModel
-from .quotas import DEFAULT_QUOTAS, Quotas
+from .quotas import DEFAULT_QUOTAS, Quotas, document_text
 from .store.database import open_engine
 from .store.load import StoreReader
 from .store.org_writes import OrganizationWriter
@@ -366,7 +364,7 @@ class World:
 
     def _compile(self, kind: PolicyType, entry: PolicyEntry, level: int | None = None) -> CompiledPolicy:
         policy_id, document = entry
-        text = _text_of(document)
+        text = document_text(document)
         key = (kind, policy_id, level, text)
         found = self._compiled.get(key)
         if found is None:
@@ -380,12 +378,6 @@ class World:
                 self._parsed.clear()
             self._compiled[key] = found
         return found
-
-
-def _text_of(document: Document) -> str:
-    if isinstance(document, str):
-        return document
-    return json.dumps(document, separators=(",", ":"))
 
 
 def _session_context(session: StoredSession) -> tuple[dict[str, str | list[str]], datetime | None]:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, Table, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, select
 
 from ..aws_managed import AWS_MANAGED_PREFIX, aws_managed_policy
 from ..model import (
@@ -359,10 +359,3 @@ def _account_of(arn: str) -> str:
 
 def _by_name(entities: Iterable[Any], account_id: str) -> dict[str, Any]:
     return {e.name: e for e in entities if _account_of(e.arn) == account_id}
-
-
-def table_count(conn: Connection, table: Table) -> int:
-    """The number of rows of a table."""
-    from sqlalchemy import func
-
-    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
