@@ -60,6 +60,8 @@ def _pg_schema() -> Iterator[str | None]:
         yield url
     finally:
         with admin.begin() as conn:
+            # The audit trail keeps its monthly partitions in a schema beside the world's.
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema}_audit CASCADE"))
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 

@@ -7,18 +7,27 @@ request ends in a server error: every failure is the AWS error document a client
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qsl
 
+from botocore.parsers import QueryParser
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..audit.api_call import ApiCall, event_for
+from ..audit.decisions import summarize
+from ..audit.event import UserIdentity
+from ..audit.identity import identity_of, unknown_identity, web_identity_user
+from ..audit.recorder import AuditRecorder
+from ..audit.store import AuditStore
 from ..errors import IamtwinError, RefusalError
 from ..sts.oidc_discovery import HttpJwksSource
 from ..world.errors import WorldFileError
@@ -63,33 +72,121 @@ def _status(err: IamtwinError) -> int:
     return int(status) if status is not None else 400
 
 
-def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
-    """The iamtwin server over one world (with the decision API's bearer-token authorizer, if given)."""
+def _json_object(data: bytes) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(data or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _unsigned_call_seen(call: ApiCall, body: bytes, response: Response) -> None:
+    """What the trail keeps of an unsigned STS call (AssumeRoleWithWebIdentity, AssumeRoleWithSAML)."""
+    params = dict(parse_qsl(body.decode("utf-8", "replace")))
+    call.service, call.operation = "sts", params.pop("Action", None)
+    params.pop("Version", None)
+    call.request_parameters = params
+    role_arn = params.get("RoleArn", "")
+    call.account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else None
+    if call.operation == "AssumeRoleWithWebIdentity":
+        call.identity = web_identity_user(params.get("WebIdentityToken", ""))
+    else:
+        call.identity = UserIdentity("SAMLUser", identity_provider=params.get("PrincipalArn"))
+    model = service_model("sts")
+    if response.status_code == 200 and call.operation in model.operation_names:
+        shape = model.operation_model(call.operation).output_shape
+        parsed = QueryParser().parse({"body": bytes(response.body), "headers": {}, "status_code": 200}, shape)
+        parsed.pop("ResponseMetadata", None)
+        call.response_elements = parsed
+
+
+def create_app(world: World, authorizer: Authorizer | None = None, recorder: AuditRecorder | None = None) -> Starlette:
+    """The iamtwin server over one world (with the decision API's bearer-token authorizer, if given).
+
+    Every call through the AWS protocols is recorded on `recorder` (by default one over the world
+    database, written by a background thread the app's lifespan starts and stops; `app.state.audit`)
+    and logged as one JSON object on the `iamtwin.access` logger.
+    """
     jwks = HttpJwksSource()  # web-identity providers' keys, cached for the server's life
+    audit = recorder or AuditRecorder(AuditStore(world.engine))
+
+    def _access(
+        request: Request, request_id: str, started: float, status: int, service: str | None, **fields: Any
+    ) -> None:
+        if not log.isEnabledFor(logging.INFO):
+            return
+        log.info(
+            json.dumps(
+                {
+                    "time": world.clock.now().isoformat(timespec="milliseconds"),
+                    "requestId": request_id,
+                    "client": request.client.host if request.client else None,
+                    "method": request.method,
+                    "path": request.url.path,
+                    "service": service,
+                    "status": status,
+                    "durationMs": round((time.perf_counter() - started) * 1000, 2),
+                    **fields,
+                }
+            )
+        )
 
     async def aws(request: Request) -> Response:
         request_id = str(uuid.uuid4())
         started = time.perf_counter()
-        response = await _handle(request, request_id)
-        log.info(
-            "%s %s %s %d %.1fms",
-            request.client.host if request.client else "-",
-            request.method,
-            request.headers.get("x-amz-target") or "query",
+        call = ApiCall(
+            request_id,
+            world.clock.now(),
+            request.client.host if request.client else "127.0.0.1",
+            request.headers.get("user-agent", ""),
+        )
+        response = await _handle(request, call)
+        event = event_for(call, response.status_code, bytes(response.body))
+        # A change that happened is written before the answer leaves; reads, refusals and failures, which
+        # changed nothing, are buffered (see audit/recorder.py).
+        audit.record(event, durable=not event.read_only and event.error_code is None)
+        _access(
+            request,
+            request_id,
+            started,
             response.status_code,
-            (time.perf_counter() - started) * 1000,
+            call.service,
+            operation=call.operation,
+            caller=event.user_identity.arn,
+            errorCode=event.error_code,
         )
         return response
 
-    async def _handle(request: Request, request_id: str) -> Response:
+    def logged(endpoint: Callable[[Request], Awaitable[Response]], operation: str) -> Callable[..., Any]:
+        async def answer(request: Request) -> Response:
+            started = time.perf_counter()
+            response = await endpoint(request)
+            error = _json_object(bytes(response.body)) if response.status_code >= 400 else None
+            _access(
+                request,
+                response.headers.get("x-amzn-RequestId", str(uuid.uuid4())),
+                started,
+                response.status_code,
+                "iamtwin",
+                operation=operation,
+                caller=None,
+                errorCode=error.get("code") if error else None,
+            )
+            return response
+
+        return answer
+
+    async def _handle(request: Request, call: ApiCall) -> Response:
+        request_id = call.request_id
         body = await request.body()
         if len(body) > MAX_BODY:
             return _error("RequestEntityTooLarge", "Request body too large", request_id, 413)
         headers = {k.lower(): v for k, v in request.headers.items()}
-        now = world.clock.now()
+        now = call.now
         if "authorization" not in headers and "X-Amz-Algorithm" not in request.url.query:
             unsigned = unsigned_sts_call(world, body, request_id, jwks)
             if unsigned is not None:
+                _unsigned_call_seen(call, body, unsigned)
                 return unsigned
         try:
             auth = authenticate(
@@ -102,6 +199,8 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
                 now=now,
             )
         except AuthError as err:
+            call.identity = unknown_identity(call.read_scope(headers, request.url.query))
+            call.read_operation(headers, request.url.query, body)
             if "x-amz-target" in headers:  # a JSON-protocol client (Organizations) reads only JSON errors
                 return Response(
                     encode_json_error(json_auth_error_code(err.code), err.message),
@@ -110,18 +209,39 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
                     headers={"x-amzn-RequestId": request_id},
                 )
             return _error(err.code, err.message, request_id, err.http_status)
+        call.service, call.region = auth.service, auth.region
+        call.identity = identity_of(world, auth.caller)
         client = request.client.host if request.client else "127.0.0.1"
         ctx = CallContext(world, auth.caller, auth.region, request_id, client, request.url.scheme == "https", now)
         if auth.service == "organizations" and "x-amz-target" in headers:
             # AWS Organizations speaks JSON 1.1, not the Query protocol: organizations_api answers it whole.
+            call.operation = headers["x-amz-target"].rsplit(".", 1)[-1]
+            call.request_parameters = _json_object(body)
             status, payload = organizations_api.answer(ctx, headers["x-amz-target"], body)
+            if status == 200:
+                call.response_elements = _json_object(payload)
             return Response(
                 payload, status_code=status, media_type=JSON_CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
             )
         if auth.service == "iam" and request.url.path.startswith("/authorization-details/"):
+            parts = request.url.path.strip("/").split("/")
+            call.operation = (
+                "GetRequestAuthorizationPolicy" if parts[-1] == "policy" else "GetRequestAuthorizationDetails"
+            )
+            call.request_parameters = {"authorizationId": parts[1] if len(parts) > 1 else ""}
             return toolbox_api.answer(ctx, request.url.path, request.url.query)
         handlers = _HANDLERS.get(auth.service)
         if handlers is None:  # a service iamtwin does not emulate: authorize the call, say it is not emulated
+            model = other_services.model_for(auth.service)
+            if model is not None:
+                call.operation = other_services.identify(
+                    model, request.method, request.url.path, request.url.query, headers, body
+                )
+                if model.protocol in ("query", "ec2"):
+                    form = dict(parse_qsl(request.url.query)) | dict(parse_qsl(body.decode("utf-8", "replace")))
+                    call.request_parameters = {k: v for k, v in form.items() if k not in ("Action", "Version")}
+                elif model.protocol == "json":
+                    call.request_parameters = _json_object(body)
             return other_services.answer(
                 ctx, auth.service, request.method, request.url.path, request.url.query, headers, body
             )
@@ -136,6 +256,8 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
             del params[name]
         action = params.pop("Action", "")
         params.pop("Version", None)
+        call.operation = action or None
+        call.request_parameters = params
         model = service_model(auth.service)
         if action not in model.operation_names:
             return _error(
@@ -151,6 +273,7 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
         operation = model.operation_model(action)
         try:
             decoded = decode_query_request(operation, params)
+            call.request_parameters = decoded
             result = handler(ctx, decoded)
         except QueryProtocolError as err:
             return _error(err.code, err.message, request_id, err.http_status, auth.service)
@@ -158,12 +281,15 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
             message = err.message
             decision = getattr(err, "decision", None)  # engine denials carry an authorization id, as AWS's do
             if decision is not None:
-                message = with_authorization_id(message, record_denial(world, ctx.caller, decision), auth.region)
+                authorization_id = record_denial(world, ctx.caller, decision)
+                call.decision = summarize(decision, authorization_id)
+                message = with_authorization_id(message, authorization_id, auth.region)
             return _error(err.code, message, request_id, _status(err), auth.service)
         except WorldFileError as err:
             return _error("ValidationError", err.message, request_id, 400, auth.service)
         except IamtwinError as err:
             return _error("ValidationError", err.message, request_id, 400, auth.service)
+        call.response_elements = result
         return Response(
             encode_query_response(operation, result, request_id),
             media_type="text/xml",
@@ -183,16 +309,27 @@ def create_app(world: World, authorizer: Authorizer | None = None) -> Starlette:
             return JSONResponse({"status": "not ready", "reason": str(exc)}, status_code=503)
         return JSONResponse({"status": "ready"})
 
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        audit.start()
+        try:
+            yield
+        finally:
+            audit.stop()  # writes what is still buffered
+
     authorize, authorize_batch, openapi = decision_routes(world, authorizer)
-    return Starlette(
+    app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/health", health),
             Route("/ready", ready),
-            Route("/v1/authorize", authorize, methods=["POST"]),
-            Route("/v1/authorize/batch", authorize_batch, methods=["POST"]),
+            Route("/v1/authorize", logged(authorize, "Authorize"), methods=["POST"]),
+            Route("/v1/authorize/batch", logged(authorize_batch, "AuthorizeBatch"), methods=["POST"]),
             Route("/openapi.json", openapi),
             Route("/", aws, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]),
             # REST services (S3, Lambda, …) put the operation in the path.
             Route("/{path:path}", aws, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]),
-        ]
+        ],
     )
+    app.state.audit = audit
+    return app

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from ..errors import IamtwinError
+from .audit_command import audit_app
 from .catalog_command import catalog_app
 from .options import DbOption
 from .serve_command import credentials_app, serve
@@ -32,6 +33,7 @@ app.add_typer(sts_app, name="sts")
 app.command("export")(export)
 app.command("serve")(serve)
 app.add_typer(credentials_app, name="credentials")
+app.add_typer(audit_app, name="audit")
 
 _FORMATS = ("text", "json", "jsonl")
 

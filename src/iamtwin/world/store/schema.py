@@ -9,6 +9,7 @@ world; attachments name their ARN and the shipped catalogue supplies the documen
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -266,4 +267,40 @@ authorization_records = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
     Column("account_id", String(12), nullable=False),
     Column("details", Text, nullable=False),
+)
+
+# The audit trail: one row per recorded API call, in CloudTrail's record shape (`record`, canonical
+# JSON), hash-chained in `seq` order: `hash` = SHA-256 of `prev_hash` and `record`. On PostgreSQL the
+# table is range-partitioned by month of `event_time` (partitions are created as events arrive), which
+# is why `event_time` is part of the primary key.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_time", DateTime(timezone=True), primary_key=True),
+    Column("event_id", String(36), nullable=False, index=True),
+    Column("event_source", String(128), nullable=False),
+    Column("event_name", String(128), nullable=False),
+    Column("principal_arn", String(ARN), nullable=True, index=True),
+    Column("account_id", String(12), nullable=True),
+    Column("read_only", Boolean, nullable=False),
+    Column("error_code", String(128), nullable=True),
+    Column("record", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_events_event_time", "event_time"),
+    postgresql_partition_by="RANGE (event_time)",
+)
+
+# The chain's head (one row, id 1): the newest event's seq and hash, so removing the newest events is
+# detected, and the anchor left by pruning: the seq and hash of the last removed event.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("anchor_seq", BigInteger, nullable=False),
+    Column("anchor_hash", String(64), nullable=False),
+    Column("anchor_time", DateTime(timezone=True), nullable=True),
 )
