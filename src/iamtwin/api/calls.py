@@ -1,4 +1,11 @@
-"""What every operation handler gets: the world, the verified caller, where the request came from."""
+"""What every operation handler gets: the world, the verified caller, where the request came from.
+
+IAM's own actions on a user or role carry that entity's tags as `iam:ResourceTag/…` and, for the
+actions the Service Authorization Reference lists `iam:PermissionsBoundary` for, the entity's
+current permissions boundary
+(https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,53 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from ..errors import IamtwinError
 from ..evaluate.decision import Decision
 from ..evaluate.message import denial_message
 from ..evaluate.principal import parse_principal
+from ..world.model import Role, User
+from ..world.store import schema as t
 from ..world.stored import Caller, World
+
+# The actions on an existing user or role whose request context carries that entity's permissions
+# boundary as `iam:PermissionsBoundary` (the reference's list; Create* and Put*PermissionsBoundary
+# carry the boundary the request sets instead, which the handler passes).
+BOUNDARY_KEY_ACTIONS = frozenset(
+    f"iam:{name}"
+    for name in (
+        "AttachRolePolicy",
+        "CreateRole",
+        "DeleteRole",
+        "DeleteRolePermissionsBoundary",
+        "DeleteRolePolicy",
+        "DetachRolePolicy",
+        "GetRole",
+        "PutRolePermissionsBoundary",
+        "PutRolePolicy",
+        "UpdateAssumeRolePolicy",
+        "UpdateRole",
+        "UpdateRoleDescription",
+        "AttachUserPolicy",
+        "CreateUser",
+        "DeleteUserPermissionsBoundary",
+        "DeleteUserPolicy",
+        "DetachUserPolicy",
+        "PutUserPermissionsBoundary",
+        "PutUserPolicy",
+    )
+)
+_IAM_RESOURCE_TAG = "iam:ResourceTag/"
+# The resource type of an IAM ARN → the suffix of its tagging actions (iam:TagUser, …).
+TAGGED_KINDS = {
+    "user": "User",
+    "role": "Role",
+    "policy": "Policy",
+    "instance-profile": "InstanceProfile",
+    "oidc-provider": "OpenIDConnectProvider",
+    "saml-provider": "SAMLProvider",
+}
 
 
 class ApiAccessDenied(IamtwinError):
@@ -62,21 +111,80 @@ class CallContext:
             "aws:SecureTransport": "true" if self.secure else "false",
             "aws:RequestedRegion": self.region,
         }
+        if action.startswith("iam:") and resource is not None:
+            keys.update(self._entity_keys(action, resource))
         keys.update(context or {})
         decision = self.world.authorize(self.caller, action, resource, keys, now=self.now)
         if not decision.allowed:
             raise ApiAccessDenied(decision, resource_label)
+
+    def authorize_create(
+        self,
+        action: str,
+        resource: str,
+        tags: list[dict[str, str]] | None,
+        context: Mapping[str, str | list[str]] | None = None,
+        *,
+        resource_label: str | None = None,
+    ) -> None:
+        """A Create* call with its tags: the create action, then, when tags are given, the Tag* action.
+
+        Creating with tags needs the tagging permission too, each with the request's tags
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_iam-new-user-tag.html
+        allows `iam:CreateUser` and `iam:TagUser` together for that reason).
+        """
+        entity = ":user/" in resource or ":role/" in resource
+        keys = created_tag_keys(tags, iam_entity=entity)
+        self.authorize(action, resource, {**keys, **(context or {})}, resource_label=resource_label)
+        if tags:
+            self.authorize(f"iam:Tag{TAGGED_KINDS[resource.split(':', 5)[5].split('/', 1)[0]]}", resource, keys)
+
+    def _entity_keys(self, action: str, resource: str) -> dict[str, str | list[str]]:
+        """The keys an IAM action takes from its target: tags, and a user's or role's boundary."""
+        if ":oidc-provider/" in resource or ":saml-provider/" in resource:
+            # The world's resource view does not know identity providers; their stored tags are
+            # their aws:ResourceTag/… all the same (the reference lists it for every provider action).
+            with self.world.engine.connect() as conn:
+                rows = conn.execute(select(t.tags.c.key, t.tags.c.value).where(t.tags.c.owner_arn == resource))
+                return {f"aws:ResourceTag/{row.key}": row.value for row in rows}
+        if ":user/" not in resource and ":role/" not in resource:
+            return {}
+        found = self.world.view.iam_entity(resource)
+        entity = found[1] if found is not None else None
+        if not isinstance(entity, User | Role):
+            return {}
+        keys: dict[str, str | list[str]] = {f"{_IAM_RESOURCE_TAG}{k}": v for k, v in entity.tags.items()}
+        if action in BOUNDARY_KEY_ACTIONS and entity.permissions_boundary is not None:
+            keys["iam:PermissionsBoundary"] = entity.permissions_boundary.arn
+        return keys
 
 
 def tag_keys(tags: list[dict[str, str]] | None) -> dict[str, str | list[str]]:
     """`aws:RequestTag/…` and `aws:TagKeys` for the tags a request passes."""
     if not tags:
         return {}
-    keys: dict[str, str | list[str]] = {f"aws:RequestTag/{t['Key']}": t["Value"] for t in tags}
-    keys["aws:TagKeys"] = [t["Key"] for t in tags]
+    keys: dict[str, str | list[str]] = {f"aws:RequestTag/{tag['Key']}": tag["Value"] for tag in tags}
+    keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    return keys
+
+
+def created_tag_keys(tags: list[dict[str, str]] | None, *, iam_entity: bool) -> dict[str, str | list[str]]:
+    """The tag keys of a request that creates a resource with tags.
+
+    The new resource carries the request's tags, so they are its `aws:ResourceTag/…` too (and, for
+    a user or role, its `iam:ResourceTag/…`): the reference lists both for CreateUser, CreateRole,
+    CreatePolicy and CreateInstanceProfile, and AWS's delegated-administration walkthrough
+    (https://aws.amazon.com/premiumsupport/knowledge-center/iam-permission-boundaries/, scenario 08)
+    creates a tagged role whose iam:TagRole is allowed only by `aws:ResourceTag/Owner`.
+    """
+    keys = tag_keys(tags)
+    for tag in tags or []:
+        keys[f"aws:ResourceTag/{tag['Key']}"] = tag["Value"]
+        if iam_entity:
+            keys[f"{_IAM_RESOURCE_TAG}{tag['Key']}"] = tag["Value"]
     return keys
 
 
 def tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
     """The Tags list of a request as a mapping."""
-    return {t["Key"]: t["Value"] for t in tags or []}
+    return {tag["Key"]: tag["Value"] for tag in tags or []}

@@ -2,7 +2,8 @@
 
 Resources and keys per the Service Authorization Reference for IAM
 (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html):
-attaching carries `iam:PolicyARN`; CreatePolicy carries `aws:RequestTag/*` and `aws:TagKeys`.
+attaching carries `iam:PolicyARN`; CreatePolicy carries `aws:RequestTag/*` and `aws:TagKeys`, and
+with tags needs `iam:TagPolicy` too.
 IAM's access-denied message for CreatePolicy names the resource `policy <name>`, not its ARN
 (AWS Knowledge Center, https://aws.amazon.com/premiumsupport/knowledge-center/iam-permission-boundaries/,
 whose walkthrough is scenario 08). Versions: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html.
@@ -13,14 +14,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from ..errors import Location
 from ..world.aws_managed import AWS_MANAGED_PREFIX
 from ..world.catalog import load_catalog
 from ..world.iam_errors import IamError, IamErrorCode
 from ..world.store import schema as t
-from .calls import CallContext, tag_keys, tag_map
+from .calls import CallContext, tag_map
 from .iam_shapes import (
     Handler,
     _arn,
@@ -29,6 +30,7 @@ from .iam_shapes import (
     _row,
     document_text,
     encoded,
+    managed_policy_arn,
     page,
     policy_row,
     policy_shape,
@@ -42,11 +44,8 @@ _TABLES: dict[str, Table] = {"user": t.users, "group": t.groups, "role": t.roles
 def create_policy(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
     """CreatePolicy, refused as IAM words it (`on resource: policy <name>`)."""
     path, name = p.get("Path", "/"), p["PolicyName"]
-    ctx.authorize(
-        "iam:CreatePolicy",
-        _arn(ctx, "policy", path, name),
-        tag_keys(p.get("Tags")),
-        resource_label=f"policy {name}",
+    ctx.authorize_create(
+        "iam:CreatePolicy", _arn(ctx, "policy", path, name), p.get("Tags"), resource_label=f"policy {name}"
     )
     with ctx.world.changes() as iam:
         iam.create_policy(
@@ -118,6 +117,46 @@ def delete_policy(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
     with ctx.world.changes() as iam:
         iam.delete_policy(row.arn)
     return {}
+
+
+# EntityFilter value → (table, output list, name and id members); the three lists page as one.
+_ENTITY_LISTS: tuple[tuple[str, Table, str, str, str], ...] = (
+    ("Group", t.groups, "PolicyGroups", "GroupName", "GroupId"),
+    ("User", t.users, "PolicyUsers", "UserName", "UserId"),
+    ("Role", t.roles, "PolicyRoles", "RoleName", "RoleId"),
+)
+
+
+def list_entities_for_policy(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
+    """ListEntitiesForPolicy: the account's groups, users and roles using a managed policy.
+
+    Without PolicyUsageFilter both uses count: attached as a permissions policy, or set as a
+    permissions boundary (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListEntitiesForPolicy.html).
+    """
+    arn = managed_policy_arn(ctx, p["PolicyArn"])
+    ctx.authorize("iam:ListEntitiesForPolicy", arn)
+    usage, wanted, prefix = p.get("PolicyUsageFilter"), p.get("EntityFilter"), p.get("PathPrefix") or "/"
+    attached = select(t.attachments.c.owner_arn).where(t.attachments.c.policy_arn == arn)
+    items: list[tuple[str, dict[str, str]]] = []
+    with ctx.world.engine.connect() as conn:
+        for kind, table, key, name_member, id_member in _ENTITY_LISTS:
+            uses: list[ColumnElement[bool]] = []
+            if usage in (None, "PermissionsPolicy"):
+                uses.append(table.c.arn.in_(attached))
+            if usage in (None, "PermissionsBoundary") and "boundary_arn" in table.c:
+                uses.append(table.c.boundary_arn == arn)
+            if wanted not in (None, kind) or not uses:
+                continue
+            query = select(table).where(table.c.account_id == ctx.account, or_(*uses))
+            for row in conn.execute(query.order_by(table.c.position, table.c.name)):
+                if row.path.startswith(prefix):
+                    items.append((key, {name_member: row.name, id_member: row.id}))
+    chunk = page(p, items, "Items")
+    out: dict[str, Any] = {key: [] for _, _, key, _, _ in _ENTITY_LISTS}
+    for key, item in chunk.pop("Items"):
+        out[key].append(item)
+    out.update(chunk)
+    return out
 
 
 def _version_date(row: Any, version: Any) -> datetime:
@@ -333,6 +372,7 @@ HANDLERS: dict[str, Handler] = {
     "GetPolicy": get_policy,
     "ListPolicies": list_policies,
     "DeletePolicy": delete_policy,
+    "ListEntitiesForPolicy": list_entities_for_policy,
     "CreatePolicyVersion": create_policy_version,
     "GetPolicyVersion": get_policy_version,
     "ListPolicyVersions": list_policy_versions,

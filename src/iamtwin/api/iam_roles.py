@@ -2,8 +2,9 @@
 
 Resources and request keys follow the Service Authorization Reference for IAM
 (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html):
-CreateInstanceProfile takes `aws:RequestTag/*` and `aws:TagKeys`; AddRoleToInstanceProfile is
-authorized on the instance profile, whose tags are its `aws:ResourceTag/*`;
+CreateInstanceProfile takes `aws:RequestTag/*` and `aws:TagKeys` (and `iam:TagInstanceProfile` with
+tags); AddRoleToInstanceProfile is authorized on the instance profile, whose tags are its
+`aws:ResourceTag/*`, and needs `iam:PassRole` on the role;
 PutRolePermissionsBoundary carries `iam:PermissionsBoundary`. A role is deleted only once it is in
 no instance profile (https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html).
 """
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from ..errors import Location
 from ..world.iam_errors import IamError, IamErrorCode
 from ..world.store import schema as t
-from .calls import CallContext, tag_keys, tag_map
+from .calls import CallContext, tag_map
 from .iam_shapes import Handler, _arn, _document_text, _role, _row, page, profile_shape, rows_in_account
 
 
@@ -97,9 +98,8 @@ def _delete_boundary(kind: str, table: Any, action: str) -> Handler:
 
     def remove(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
         row, _ = _row(ctx, table, p[parameter], kind, parameter)
-        # The boundary being removed is in the context, so policies can protect it.
-        keys = {"iam:PermissionsBoundary": row.boundary_arn} if row.boundary_arn else {}
-        ctx.authorize(action, row.arn, keys)
+        # The boundary being removed is the call's iam:PermissionsBoundary (CallContext adds it).
+        ctx.authorize(action, row.arn)
         with ctx.world.changes() as iam:
             iam.put_permissions_boundary(kind, ctx.account, row.name, None)
         return {}
@@ -111,7 +111,7 @@ def _delete_boundary(kind: str, table: Any, action: str) -> Handler:
 def create_instance_profile(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
     """CreateInstanceProfile."""
     path, name = p.get("Path", "/"), p["InstanceProfileName"]
-    ctx.authorize("iam:CreateInstanceProfile", _arn(ctx, "instance-profile", path, name), tag_keys(p.get("Tags")))
+    ctx.authorize_create("iam:CreateInstanceProfile", _arn(ctx, "instance-profile", path, name), p.get("Tags"))
     with ctx.world.changes() as iam:
         iam.create_instance_profile(ctx.account, name, path=path, tags=tag_map(p.get("Tags")) or None)
     return {"InstanceProfile": profile_shape(ctx, *_profile(ctx, name))}
@@ -154,9 +154,25 @@ def list_instance_profiles_for_role(ctx: CallContext, p: dict[str, Any]) -> dict
 
 
 def add_role_to_instance_profile(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
-    """AddRoleToInstanceProfile (authorized on the profile)."""
+    """AddRoleToInstanceProfile: authorized on the profile, and `iam:PassRole` of the role to EC2.
+
+    The caller must be allowed to pass the role
+    (https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html); the
+    role goes to EC2 instances, so `iam:PassedToService` is `ec2.amazonaws.com`, and
+    `iam:AssociatedResourceArn` is `arn:aws:ec2:*:<account>:instance/*`, the only value that page
+    says a policy can expect for this call.
+    """
     row, _ = _profile(ctx, p["InstanceProfileName"])
     ctx.authorize("iam:AddRoleToInstanceProfile", row.arn)
+    role, _ = _row(ctx, t.roles, p["RoleName"], "role", "RoleName")
+    ctx.authorize(
+        "iam:PassRole",
+        role.arn,
+        {
+            "iam:PassedToService": "ec2.amazonaws.com",
+            "iam:AssociatedResourceArn": f"arn:aws:ec2:*:{ctx.account}:instance/*",
+        },
+    )
     with ctx.world.changes() as iam:
         iam.add_role_to_instance_profile(ctx.account, row.name, p["RoleName"])
     return {}

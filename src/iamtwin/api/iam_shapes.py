@@ -17,6 +17,8 @@ from urllib.parse import quote
 from sqlalchemy import Table, and_, func, select
 
 from ..errors import Location
+from ..world.aws_managed import AWS_MANAGED_PREFIX
+from ..world.catalog import load_catalog
 from ..world.iam_errors import IamError, IamErrorCode
 from ..world.store import schema as t
 from .calls import CallContext
@@ -202,5 +204,57 @@ def policy_row(ctx: CallContext, arn: str) -> Any:
             f"Policy {arn} was not found.",
             reason="NO_SUCH_POLICY",
             location=Location("PolicyArn"),
+        )
+    return row
+
+
+def own_user_name(ctx: CallContext, p: dict[str, Any]) -> str:
+    """`UserName`, or without it the signing IAM user's own name; other callers must name the user."""
+    if p.get("UserName"):
+        return str(p["UserName"])
+    if ":user/" not in ctx.caller.arn:
+        raise IamError(
+            IamErrorCode.VALIDATION_ERROR,
+            "Must specify userName when calling with non-User credentials",
+            reason="USER_NAME_REQUIRED",
+            location=Location("UserName"),
+        )
+    return ctx.caller.arn.rsplit("/", 1)[-1]
+
+
+def managed_policy_arn(ctx: CallContext, arn: str) -> str:
+    """A managed policy's ARN, known to the catalogue (AWS managed) or the store; NoSuchEntity otherwise."""
+    if not arn.startswith(AWS_MANAGED_PREFIX):
+        return str(policy_row(ctx, arn).arn)
+    if load_catalog().get(arn) is None:
+        raise IamError(
+            IamErrorCode.NO_SUCH_ENTITY,
+            f"Policy {arn} was not found.",
+            reason="NO_SUCH_POLICY",
+            location=Location("PolicyArn"),
+        )
+    return arn
+
+
+# Provider type → (IAM's words for a missing one, the ARN parameter naming it).
+_PROVIDERS = {
+    "oidc": ("OpenIDConnect Provider not found for arn {}", "OpenIDConnectProviderArn"),
+    "saml": ("SAMLProvider {} not found", "SAMLProviderArn"),
+}
+
+
+def provider_row(ctx: CallContext, arn: str, kind: str) -> Any:
+    """An OIDC (`oidc`) or SAML (`saml`) identity provider of the caller's account by ARN; NoSuchEntity otherwise."""
+    providers = t.identity_providers
+    with ctx.world.engine.connect() as conn:
+        row = conn.execute(
+            select(providers).where(
+                providers.c.arn == arn, providers.c.type == kind, providers.c.account_id == ctx.account
+            )
+        ).first()
+    if row is None:
+        message, parameter = _PROVIDERS[kind]
+        raise IamError(
+            IamErrorCode.NO_SUCH_ENTITY, message.format(arn), reason="NO_SUCH_PROVIDER", location=Location(parameter)
         )
     return row

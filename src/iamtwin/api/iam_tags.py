@@ -1,4 +1,6 @@
-"""IAM's tagging operations (users, roles, managed policies, instance profiles) and GetAccountAuthorizationDetails.
+"""IAM's tagging operations and GetAccountAuthorizationDetails.
+
+Users, roles, managed policies, instance profiles and identity providers take tags.
 
 Tagging is authorized on the tagged entity with `aws:RequestTag/*` and `aws:TagKeys`; untagging
 with `aws:TagKeys` (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html).
@@ -21,7 +23,7 @@ from ..world.formats.auth_details_writer import write_auth_details
 from ..world.store import schema as t
 from ..world.tags import TagTarget
 from .calls import CallContext, tag_keys, tag_map
-from .iam_shapes import Handler, _row, encoded, page, policy_row, tags_of
+from .iam_shapes import Handler, _row, encoded, page, policy_row, provider_row, tags_of
 from .query_protocol import service_model
 
 # kind → (table, name parameter, noun in IAM's messages, action suffix, tag target)
@@ -36,6 +38,15 @@ _KINDS: dict[str, tuple[Table, str, str, str, TagTarget]] = {
         "InstanceProfile",
         TagTarget.INSTANCE_PROFILE,
     ),
+    # Identity providers are named by ARN, as managed policies are.
+    "oidc": (
+        t.identity_providers,
+        "OpenIDConnectProviderArn",
+        "OIDC provider",
+        "OpenIDConnectProvider",
+        TagTarget.OIDC_PROVIDER,
+    ),
+    "saml": (t.identity_providers, "SAMLProviderArn", "SAML provider", "SAMLProvider", TagTarget.SAML_PROVIDER),
 }
 
 
@@ -43,6 +54,8 @@ def _owner_arn(ctx: CallContext, kind: str, p: dict[str, Any]) -> str:
     table, parameter, noun, _, _ = _KINDS[kind]
     if kind == "policy":
         return str(policy_row(ctx, p[parameter]).arn)
+    if kind in ("oidc", "saml"):
+        return str(provider_row(ctx, p[parameter], kind).arn)
     return str(_row(ctx, table, p[parameter], noun, parameter)[0].arn)
 
 

@@ -17,7 +17,7 @@ from ..errors import Location
 from ..world.iam_errors import IamError, IamErrorCode
 from ..world.store import schema as t
 from .calls import CallContext
-from .iam_shapes import Handler, _arn, _created, _row, _user, group_shape, page, rows_in_account
+from .iam_shapes import Handler, _arn, _created, _row, _user, group_shape, own_user_name, page, rows_in_account
 
 
 def _listed(row: Any) -> dict[str, Any]:
@@ -25,11 +25,6 @@ def _listed(row: Any) -> dict[str, Any]:
     shape = _user(row, [])
     shape.pop("PermissionsBoundary", None)
     return shape
-
-
-def _own_name(ctx: CallContext, p: dict[str, Any]) -> str:
-    # Without UserName, IAM acts on the signing user (access keys, GetUser).
-    return str(p.get("UserName") or ctx.caller.arn.rsplit("/", 1)[-1])
 
 
 def list_users(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +153,7 @@ def list_groups_for_user(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
 
 def create_access_key(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
     """CreateAccessKey: the only time IAM returns the secret."""
-    row, _ = _row(ctx, t.users, _own_name(ctx, p), "user", "UserName")
+    row, _ = _row(ctx, t.users, own_user_name(ctx, p), "user", "UserName")
     ctx.authorize("iam:CreateAccessKey", row.arn)
     with ctx.world.changes() as iam:
         key_id, secret = iam.create_access_key(ctx.account, row.name, created_at=ctx.now)
@@ -175,7 +170,7 @@ def create_access_key(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
 
 def list_access_keys(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
     """ListAccessKeys: the user's long-term keys, never their secrets."""
-    row, _ = _row(ctx, t.users, _own_name(ctx, p), "user", "UserName")
+    row, _ = _row(ctx, t.users, own_user_name(ctx, p), "user", "UserName")
     ctx.authorize("iam:ListAccessKeys", row.arn)
     keys = t.access_keys
     with ctx.world.engine.connect() as conn:
@@ -194,7 +189,7 @@ def list_access_keys(ctx: CallContext, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _key_of(ctx: CallContext, p: dict[str, Any], action: str) -> Any:
-    row, _ = _row(ctx, t.users, _own_name(ctx, p), "user", "UserName")
+    row, _ = _row(ctx, t.users, own_user_name(ctx, p), "user", "UserName")
     ctx.authorize(action, row.arn)
     keys = t.access_keys
     with ctx.world.engine.connect() as conn:

@@ -1,4 +1,5 @@
-"""IAM's update calls: renaming or moving users and groups, and a role's description and session length.
+"""IAM's update calls: renaming or moving users and groups, a role's description and session length,
+and an identity provider's client IDs, thumbprints or SAML metadata.
 
 A user or group is named by its ARN everywhere in the store (attachments, inline policies, tags,
 memberships, access keys), so a rename rewrites each reference inside the same transaction
@@ -9,15 +10,26 @@ foreign key, so they are removed and written back around the change of its ARN.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete, select, update
 
-from ..names import check_group_name, check_max_session_duration, check_path, check_role_description, check_user_name
+from ..names import (
+    check_group_name,
+    check_max_session_duration,
+    check_oidc_provider,
+    check_path,
+    check_role_description,
+    check_saml_metadata_document,
+    check_user_name,
+)
 from . import schema as t
+from .codec import dump_strings
 from .write_base import _KIND_TABLE, WriterBase, _exists
 
 
 class EntityUpdater(WriterBase):
-    """UpdateUser, UpdateGroup, UpdateRole and UpdateRoleDescription."""
+    """UpdateUser, UpdateGroup, UpdateRole, UpdateRoleDescription and the identity-provider updates."""
 
     def rename_entity(self, kind: str, account_id: str, name: str, new_name: str | None, new_path: str | None) -> str:
         """UpdateUser / UpdateGroup: a new name, a new path, or both; returns the new ARN."""
@@ -74,3 +86,19 @@ class EntityUpdater(WriterBase):
             values["max_session_duration"] = max_session_duration
         if values:
             self.conn.execute(update(t.roles).where(t.roles.c.arn == role.arn).values(**values))
+
+    def update_oidc_provider(self, arn: str, url: str, client_ids: Sequence[str], thumbprints: Sequence[str]) -> None:
+        """Add/RemoveClientID…, UpdateOpenIDConnectProviderThumbprint: the provider's new lists, checked whole."""
+        check_oidc_provider(f"https://{url}", client_ids, thumbprints)
+        providers = t.identity_providers
+        self.conn.execute(
+            update(providers)
+            .where(providers.c.arn == arn)
+            .values(client_ids=dump_strings(client_ids), thumbprints=dump_strings(thumbprints))
+        )
+
+    def update_saml_metadata(self, arn: str, metadata: str) -> None:
+        """UpdateSAMLProvider: the IdP's new metadata document."""
+        check_saml_metadata_document(metadata)
+        providers = t.identity_providers
+        self.conn.execute(update(providers).where(providers.c.arn == arn).values(saml_metadata=metadata))

@@ -317,6 +317,12 @@ class IamWriter(PolicyWriter, ProfileWriter, EntityUpdater):
         self._tags(arn, tags or {}, TagTarget.SAML_PROVIDER)
         return arn
 
+    def delete_identity_provider(self, arn: str) -> bool:
+        """DeleteOpenIDConnectProvider / DeleteSAMLProvider: the provider and its tags; whether it existed."""
+        self.conn.execute(delete(t.tags).where(t.tags.c.owner_arn == arn))
+        done = self.conn.execute(delete(t.identity_providers).where(t.identity_providers.c.arn == arn))
+        return bool(done.rowcount)
+
     def _new_provider(self, account_id: str, arn: str, what: str, name: str, quota: Quota, kind: str) -> None:
         providers = t.identity_providers
         if self._count(providers, providers.c.arn == arn):
