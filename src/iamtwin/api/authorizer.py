@@ -26,6 +26,7 @@ from ..sts.errors import StsError
 from ..sts.oidc import OidcProvider, WebIdentityToken, verify_web_identity_token
 from ..sts.oidc_discovery import HttpJwksSource, JwksSource
 from ..world.stored import World
+from .verified_tokens import VerifiedTokens
 
 
 class Unauthorized(IamtwinError):
@@ -78,10 +79,20 @@ def gateway_arn(region: str, account: str, api_id: str, stage: str, method: str,
 class Authorizer:
     """Verifies bearer tokens and decides calls with the policies of the token's groups."""
 
-    def __init__(self, world: World, config: AuthorizerConfig, jwks: JwksSource | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        config: AuthorizerConfig,
+        jwks: JwksSource | None = None,
+        tokens: VerifiedTokens | None = None,
+    ) -> None:
         self.world = world
         self.config = config
         self.jwks: JwksSource = jwks or HttpJwksSource()
+        # Tokens verified recently: a signature check costs far more than the decision it guards.
+        self.tokens = (
+            tokens if tokens is not None else VerifiedTokens(key_set_seconds=getattr(self.jwks, "cache_seconds", 300.0))
+        )
         url = config.issuer.split("://", 1)[-1].rstrip("/")
         self.provider = OidcProvider(url, config.audiences, f"arn:aws:iam::{config.account}:oidc-provider/{url}")
         self._simulators: dict[tuple[int, frozenset[str]], Simulator] = {}
@@ -91,6 +102,14 @@ class Authorizer:
         if not authorization or not authorization.startswith("Bearer "):
             raise Unauthorized("Unauthorized")
         token = authorization[len("Bearer ") :].strip()
+        known = self.tokens.get(token, now)
+        if known is not None:
+            return known
+        verified = self._verify(token, now)
+        self.tokens.put(token, verified, now)
+        return verified
+
+    def _verify(self, token: str, now: datetime) -> WebIdentityToken:
         try:
             return verify_web_identity_token(token, self.provider, self.jwks, now)
         except StsError as err:
@@ -109,7 +128,9 @@ class Authorizer:
         return frozenset(n for n in names if n in self.config.groups)
 
     def _simulator(self, groups: frozenset[str]) -> Simulator:
-        # Policies compiled once per set of groups and change of the world.
+        # Policies compiled once per set of groups and change of the world; refresh() notices changes
+        # another worker or the CLI made (checked at most every `World.refresh_seconds`).
+        self.world.refresh()
         key = (self.world.generation, groups)
         found = self._simulators.get(key)
         if found is None:
@@ -138,7 +159,10 @@ class Authorizer:
 
 def parse_call(body: Mapping[str, Any], config: AuthorizerConfig) -> tuple[str, str | None, dict[str, Any]]:
     """(action, resource, context) of one call: explicit, or an API gateway method/path/stage/api_id."""
-    context = dict(body.get("context") or {})
+    given_context = body.get("context")
+    if given_context is not None and not isinstance(given_context, Mapping):
+        raise IamtwinError("`context` must be an object of condition keys", code="INVALID_AUTHORIZE_REQUEST")
+    context = dict(given_context or {})
     if body.get("source_ip"):
         context["aws:SourceIp"] = str(body["source_ip"])
     if "method" in body:

@@ -3,12 +3,16 @@
 The caller is either a bearer token of the configured OIDC provider (see `authorizer.py`) or the
 principal whose SigV4 signature is on the request. Bad input is a 400 with a code; a missing or
 unacceptable token a 401, decided before any policy is read.
+
+`DecisionEndpoint.answer` does the work on plain values (method, path, headers, body), so the same
+answer is served by the Starlette routes of `app.py` and by the bare ASGI layer of `decision_asgi.py`
+that keeps the busiest path of the server short.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -20,9 +24,14 @@ from ..evaluate.message import denial_message
 from ..simulate.output import decision_to_json
 from ..world.stored import World
 from .authorizer import Authorizer, Unauthorized, parse_call
+from .decision_openapi import OPENAPI
 from .sigv4 import AuthError, authenticate
 
 MAX_BATCH = 1000
+MAX_BODY = 1024 * 1024
+JSON_TYPE = "application/json"
+
+__all__ = ["MAX_BATCH", "MAX_BODY", "OPENAPI", "DecisionEndpoint", "decision_routes"]
 
 
 def _answer(decision: Decision) -> dict[str, Any]:
@@ -34,28 +43,51 @@ def _answer(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _problem(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message}, status_code=status)
+def _no_constants(name: str) -> Any:
+    # `NaN` and `Infinity` are not JSON; Python's reader accepts them unless told not to.
+    raise ValueError(f"`{name}` is not JSON")
 
 
-def decision_routes(world: World, authorizer: Authorizer | None) -> tuple[Callable[[Request], Any], ...]:
-    """The endpoints of the decision API: authorize, batch, and the OpenAPI document."""
+# Built once: `json.dumps`/`json.loads` with options build a new encoder or decoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)
 
-    async def _decider(request: Request, body: bytes) -> Callable[[dict[str, Any]], Decision]:
-        header = request.headers.get("authorization", "")
+
+def _json(value: Any) -> bytes:
+    # The bytes Starlette's JSONResponse would send.
+    return _ENCODER.encode(value).encode("utf-8")
+
+
+def _problem(status: int, code: str, message: str) -> tuple[int, bytes]:
+    return status, _json({"code": code, "message": message})
+
+
+class _NoConfig:
+    account = "000000000000"
+
+
+_NO_CONFIG: Any = _NoConfig()
+
+
+class DecisionEndpoint:
+    """Answers decision requests over one world, with the bearer-token authorizer if one is configured."""
+
+    def __init__(self, world: World, authorizer: Authorizer | None) -> None:
+        self.world = world
+        self.authorizer = authorizer
+
+    def _decider(
+        self, method: str, path: str, raw_query: str, headers: Mapping[str, str], body: bytes
+    ) -> Callable[[Mapping[str, Any]], Decision]:
+        world, authorizer = self.world, self.authorizer
+        header = headers.get("authorization", "")
         now = world.clock.now()
         if header.startswith("AWS4-HMAC-SHA256"):
             auth = authenticate(
-                world,
-                method=request.method,
-                path=request.url.path,
-                raw_query=request.url.query,
-                headers={k.lower(): v for k, v in request.headers.items()},
-                body=body,
-                now=now,
+                world, method=method, path=path, raw_query=raw_query, headers=dict(headers), body=body, now=now
             )
 
-            def signed(call: dict[str, Any]) -> Decision:
+            def signed(call: Mapping[str, Any]) -> Decision:
                 action, resource, context = parse_call(call, authorizer.config if authorizer else _NO_CONFIG)
                 return world.authorize(auth.caller, action, resource, context, now=now)
 
@@ -64,37 +96,54 @@ def decision_routes(world: World, authorizer: Authorizer | None) -> tuple[Callab
             raise Unauthorized("Unauthorized")
         token = authorizer.verify(header or None, now)
 
-        def bearer(call: dict[str, Any]) -> Decision:
+        def bearer(call: Mapping[str, Any]) -> Decision:
             action, resource, context = parse_call(call, authorizer.config)
             return authorizer.decide(token, action, resource, context)
 
         return bearer
 
-    async def _run(request: Request, batch: bool) -> Response:
-        body = await request.body()
+    def answer(
+        self, method: str, path: str, raw_query: str, headers: Mapping[str, str], body: bytes, *, batch: bool
+    ) -> tuple[int, bytes]:
+        """The status and JSON body answering one request (`headers` with lower-case names)."""
+        if len(body) > MAX_BODY:
+            return _problem(413, "REQUEST_TOO_LARGE", f"the request body is larger than {MAX_BODY} bytes")
         try:
-            decide = await _decider(request, body)
+            decide = self._decider(method, path, raw_query, headers, body)
         except Unauthorized as err:
             return _problem(401, "Unauthorized", err.message)
         except AuthError as err:
             return _problem(err.http_status, err.code, err.message)
         try:
-            payload = json.loads(body or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            payload = _DECODER.decode(body.decode("utf-8")) if body else {}
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return _problem(400, "INVALID_JSON", "the request body is not JSON")
         if not isinstance(payload, dict):
             return _problem(400, "INVALID_AUTHORIZE_REQUEST", "the request body must be a JSON object")
         try:
             if not batch:
-                return JSONResponse(_answer(decide(payload)))
+                return 200, _json(_answer(decide(payload)))
             calls = payload.get("requests")
             if not isinstance(calls, list) or not all(isinstance(c, dict) for c in calls):
                 return _problem(400, "INVALID_AUTHORIZE_REQUEST", "`requests` must be a list of objects")
             if len(calls) > MAX_BATCH:
                 return _problem(400, "BATCH_TOO_LARGE", f"at most {MAX_BATCH} requests in one batch")
-            return JSONResponse({"results": [_answer(decide(call)) for call in calls]})
+            return 200, _json({"results": [_answer(decide(call)) for call in calls]})
         except IamtwinError as err:
-            return JSONResponse(err.to_dict(), status_code=400)
+            return 400, _json(err.to_dict())
+
+
+def decision_routes(world: World, authorizer: Authorizer | None) -> tuple[Callable[[Request], Any], ...]:
+    """The Starlette endpoints of the decision API: authorize, batch, and the OpenAPI document."""
+    endpoint = DecisionEndpoint(world, authorizer)
+
+    async def _run(request: Request, batch: bool) -> Response:
+        body = await request.body()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        status, payload = endpoint.answer(
+            request.method, request.url.path, request.url.query, headers, body, batch=batch
+        )
+        return Response(payload, status_code=status, media_type=JSON_TYPE)
 
     async def authorize(request: Request) -> Response:
         return await _run(request, batch=False)
@@ -106,73 +155,3 @@ def decision_routes(world: World, authorizer: Authorizer | None) -> tuple[Callab
         return JSONResponse(OPENAPI)
 
     return authorize, authorize_batch, openapi
-
-
-class _NoConfig:
-    account = "000000000000"
-
-
-_NO_CONFIG: Any = _NoConfig()
-
-_CALL = {
-    "type": "object",
-    "properties": {
-        "action": {"type": "string", "example": "execute-api:Invoke"},
-        "resource": {"type": "string"},
-        "context": {"type": "object", "additionalProperties": True},
-        "source_ip": {"type": "string", "example": "192.0.2.15"},
-        "method": {"type": "string", "example": "GET"},
-        "path": {"type": "string", "example": "/petstore/v1/pets"},
-        "stage": {"type": "string", "example": "prod"},
-        "api_id": {"type": "string", "example": "a1b2c3d4e5"},
-        "region": {"type": "string", "example": "us-east-1"},
-        "account": {"type": "string"},
-    },
-}
-_ANSWER = {
-    "type": "object",
-    "properties": {
-        "decision": {"type": "string", "enum": ["Allowed", "ExplicitDeny", "ImplicitDeny"]},
-        "allowed": {"type": "boolean"},
-        "message": {"type": ["string", "null"]},
-        "reasons": {"type": "object"},
-    },
-}
-_PROBLEM = {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}
-
-
-def _operation(summary: str, request: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
-    problem = {"content": {"application/json": {"schema": _PROBLEM}}}
-    return {
-        "post": {
-            "summary": summary,
-            "security": [{"bearer": []}, {"sigv4": []}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
-            "responses": {
-                "200": {"description": "decided", "content": {"application/json": {"schema": response}}},
-                "400": {"description": "bad request", **problem},
-                "401": {"description": "no or unacceptable token", **problem},
-                "403": {"description": "bad signature", **problem},
-            },
-        }
-    }
-
-
-OPENAPI: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {"title": "iamtwin decision API", "version": "1"},
-    "paths": {
-        "/v1/authorize": _operation("Decide one call", _CALL, _ANSWER),
-        "/v1/authorize/batch": _operation(
-            "Decide many calls",
-            {"type": "object", "properties": {"requests": {"type": "array", "items": _CALL}}},
-            {"type": "object", "properties": {"results": {"type": "array", "items": _ANSWER}}},
-        ),
-    },
-    "components": {
-        "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-            "sigv4": {"type": "apiKey", "in": "header", "name": "Authorization"},
-        }
-    },
-}

@@ -32,7 +32,6 @@ def serve(
     """Serve the AWS IAM and STS APIs (Query protocol, SigV4) for boto3 and the AWS CLI."""
     import uvicorn
 
-    from ..api.app import create_app
     from ..api.bootstrap import bootstrap_credentials
     from ..world.stored import World
     from ..world.worldfile import load_world
@@ -75,7 +74,9 @@ def serve(
         world.close()
         uvicorn.run("iamtwin.api.factory:app", factory=True, host=host, port=port, workers=workers, log_level="warning")
         return
-    uvicorn.run(create_app(world, authorizer), host=host, port=port, log_level="warning")
+    from ..api.factory import serving_app
+
+    uvicorn.run(serving_app(world, authorizer), host=host, port=port, log_level="warning")
 
 
 @credentials_app.command("bootstrap")
