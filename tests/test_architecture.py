@@ -13,7 +13,20 @@ import iamtwin
 SRC = Path(iamtwin.__file__).parent
 
 # Layers from the bottom; a module may import only its own layer or those below it.
-LAYERS = ["errors", "catalog", "policy", "evaluate", "clock", "simulate", "validate", "world", "sts", "audit", "api", "cli"]
+LAYERS = [
+    "errors",
+    "catalog",
+    "policy",
+    "evaluate",
+    "clock",
+    "simulate",
+    "validate",
+    "world",
+    "sts",
+    "audit",
+    "api",
+    "cli",
+]
 
 PURE_PACKAGES = ("policy", "evaluate")
 FORBIDDEN_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("time", "time"), ("date", "today")}

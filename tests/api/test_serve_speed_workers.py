@@ -21,6 +21,7 @@ import httpx
 import pytest
 from tests.sts.federation_fixtures import make_identity, running_issuer, sign_token
 
+from iamtwin.audit.store import AuditStore
 from iamtwin.world.stored import World
 
 ACCOUNT = "123456789012"
@@ -73,7 +74,7 @@ def served(world: World, db_url: str, tmp_path: Path) -> Iterator[dict[str, Any]
                 time.sleep(0.1)
             claims = {"iss": issuer.issuer, "aud": "app", "sub": "u", "cognito:groups": ["pet-veterinarian"]}
             token = sign_token(signer, {**claims, "exp": int(time.time()) + 600})
-            yield {"url": url, "token": token, "world": world}
+            yield {"url": url, "token": token, "world": world, "log": tmp_path / "serve.log"}
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -96,3 +97,35 @@ def test_every_worker_decides_and_sees_another_process_change_the_policy(served:
     while any(_allowed(served) for _ in range(8)):
         assert time.monotonic() < deadline, "a worker still decides with the old policy"
         time.sleep(0.2)
+
+
+def _decide(served: dict[str, Any], call: dict[str, Any]) -> bool:
+    headers = {"Authorization": f"Bearer {served['token']}"}
+    answer = httpx.post(served["url"] + "/v1/authorize", json=call, headers=headers, timeout=10)
+    assert answer.status_code == 200
+    return bool(answer.json()["allowed"])
+
+
+def test_workers_log_each_request_as_json_and_record_each_decision(served: dict[str, Any]) -> None:
+    """Worker processes write the JSON access log and put every decision in the audit trail (allows sampled at 1)."""
+    assert _decide(served, CALL)
+    assert not _decide(served, {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"})
+    store = AuditStore(served["world"].engine)
+    deadline = time.monotonic() + 15  # the workers' recorders write every 100 ms
+    while True:
+        events = [json.loads(e.record) for e in store.events()]
+        decisions = [e for e in events if e["eventName"] == "Authorize"]
+        if len(decisions) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert sorted((e["requestParameters"]["action"], e.get("errorCode")) for e in decisions) == [
+        ("execute-api:Invoke", None),
+        ("s3:GetObject", "AccessDenied"),
+    ]
+    assert {e["userIdentity"]["type"] for e in decisions} == {"WebIdentityUser"}
+    lines = [line for line in served["log"].read_text().splitlines() if line.startswith("{")]
+    access = [json.loads(line) for line in lines]
+    assert [(a["operation"], a["status"]) for a in access if a["path"] == "/v1/authorize"] == [
+        ("Authorize", 200),
+        ("Authorize", 200),
+    ]

@@ -131,6 +131,14 @@ def test_expired_token_is_refused_after_the_clock_skew(identity: SigningIdentity
     assert (error.code, error.reason, error.sts_code.http_status) == ("ExpiredTokenException", "TOKEN_EXPIRED", 400)
 
 
+def test_token_valid_until_the_last_second_of_year_9999_is_accepted(
+    identity: SigningIdentity, issuer: OidcIssuerServer
+) -> None:
+    """An `exp` at 9999-12-31T23:59:59Z is a far but valid expiry: accepted, never a server error."""
+    token = sign_token(identity, _claims(issuer, exp=253402300799))
+    assert _verify(token, issuer).subject
+
+
 def test_not_yet_valid_token_is_refused(identity: SigningIdentity, issuer: OidcIssuerServer) -> None:
     """https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html — a token whose
     `nbf` lies ahead (beyond the skew allowance of the OIDC guide) cannot be validated yet."""

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..audit.api_call import ApiCall, event_for
-from ..audit.decisions import summarize
+from ..audit.decisions import EVERY_ALLOW, AllowSampling, summarize
 from ..audit.event import UserIdentity
 from ..audit.identity import identity_of, unknown_identity, web_identity_user
 from ..audit.recorder import AuditRecorder
@@ -36,7 +36,7 @@ from ..world.stored import World
 from . import iam_api, iam_simulate, organizations_api, other_services, sts_api, toolbox_api
 from .authorizer import Authorizer
 from .calls import ApiAccessDenied, CallContext
-from .decision_api import decision_routes
+from .decision_api import DecisionEndpoint, decision_routes
 from .federation_api import unsigned_sts_call
 from .json_protocol import JSON_CONTENT_TYPE, encode_json_error, json_auth_error_code
 from .query_protocol import (
@@ -100,12 +100,18 @@ def _unsigned_call_seen(call: ApiCall, body: bytes, response: Response) -> None:
         call.response_elements = parsed
 
 
-def create_app(world: World, authorizer: Authorizer | None = None, recorder: AuditRecorder | None = None) -> Starlette:
+def create_app(
+    world: World,
+    authorizer: Authorizer | None = None,
+    recorder: AuditRecorder | None = None,
+    allow_sampling: AllowSampling = EVERY_ALLOW,
+) -> Starlette:
     """The iamtwin server over one world (with the decision API's bearer-token authorizer, if given).
 
     Every call through the AWS protocols is recorded on `recorder` (by default one over the world
     database, written by a background thread the app's lifespan starts and stops; `app.state.audit`)
-    and logged as one JSON object on the `iamtwin.access` logger.
+    and logged as one JSON object on the `iamtwin.access` logger; so is every decision of the decision
+    API, its allows at the rate `allow_sampling` says.
     """
     jwks = HttpJwksSource()  # web-identity providers' keys, cached for the server's life
     audit = recorder or AuditRecorder(AuditStore(world.engine))
@@ -317,7 +323,7 @@ def create_app(world: World, authorizer: Authorizer | None = None, recorder: Aud
         finally:
             audit.stop()  # writes what is still buffered
 
-    authorize, authorize_batch, openapi = decision_routes(world, authorizer)
+    authorize, authorize_batch, openapi = decision_routes(DecisionEndpoint(world, authorizer, audit, allow_sampling))
     app = Starlette(
         lifespan=lifespan,
         routes=[
@@ -332,4 +338,5 @@ def create_app(world: World, authorizer: Authorizer | None = None, recorder: Aud
         ],
     )
     app.state.audit = audit
+    app.state.allow_sampling = allow_sampling
     return app

@@ -12,12 +12,18 @@ that keeps the busiest path of the server short.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..audit.decisions import EVERY_ALLOW, AllowSampling, record_decision
+from ..audit.event import UserIdentity
+from ..audit.identity import federated_subject, identity_of
+from ..audit.recorder import AuditRecorder
 from ..errors import IamtwinError
 from ..evaluate.decision import Decision
 from ..evaluate.message import denial_message
@@ -70,14 +76,25 @@ _NO_CONFIG: Any = _NoConfig()
 
 
 class DecisionEndpoint:
-    """Answers decision requests over one world, with the bearer-token authorizer if one is configured."""
+    """Answers decision requests over one world, with the bearer-token authorizer if one is configured.
 
-    def __init__(self, world: World, authorizer: Authorizer | None) -> None:
+    Each decision is an event of the audit trail on `recorder` (denials always, allows as `sampling` says).
+    """
+
+    def __init__(
+        self,
+        world: World,
+        authorizer: Authorizer | None,
+        recorder: AuditRecorder | None = None,
+        sampling: AllowSampling = EVERY_ALLOW,
+    ) -> None:
         self.world = world
         self.authorizer = authorizer
+        self.recorder = recorder
+        self.sampling = sampling
 
     def _decider(
-        self, method: str, path: str, raw_query: str, headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, raw_query: str, headers: Mapping[str, str], body: bytes, client: str
     ) -> Callable[[Mapping[str, Any]], Decision]:
         world, authorizer = self.world, self.authorizer
         header = headers.get("authorization", "")
@@ -86,30 +103,67 @@ class DecisionEndpoint:
             auth = authenticate(
                 world, method=method, path=path, raw_query=raw_query, headers=dict(headers), body=body, now=now
             )
+            signer = identity_of(world, auth.caller) if self.recorder is not None else None
 
             def signed(call: Mapping[str, Any]) -> Decision:
                 action, resource, context = parse_call(call, authorizer.config if authorizer else _NO_CONFIG)
-                return world.authorize(auth.caller, action, resource, context, now=now)
+                decision = world.authorize(auth.caller, action, resource, context, now=now)
+                self._record(decision, signer, context, headers, client, now)
+                return decision
 
             return signed
         if authorizer is None:
             raise Unauthorized("Unauthorized")
         token = authorizer.verify(header or None, now)
+        subject = federated_subject(token.issuer, token.audience, token.subject) if self.recorder is not None else None
 
         def bearer(call: Mapping[str, Any]) -> Decision:
             action, resource, context = parse_call(call, authorizer.config)
-            return authorizer.decide(token, action, resource, context)
+            decision = authorizer.decide(token, action, resource, context)
+            self._record(decision, subject, context, headers, client, now)
+            return decision
 
         return bearer
 
+    def _record(
+        self,
+        decision: Decision,
+        identity: UserIdentity | None,
+        context: Mapping[str, Any],
+        headers: Mapping[str, str],
+        client: str,
+        now: datetime,
+    ) -> None:
+        if self.recorder is None or identity is None:
+            return
+        record_decision(
+            self.recorder,
+            decision,
+            identity=identity,
+            request_id=str(uuid.uuid4()),
+            source_ip=client,
+            user_agent=headers.get("user-agent", ""),
+            now=now,
+            context=context,
+            sampling=self.sampling,
+        )
+
     def answer(
-        self, method: str, path: str, raw_query: str, headers: Mapping[str, str], body: bytes, *, batch: bool
+        self,
+        method: str,
+        path: str,
+        raw_query: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        batch: bool,
+        client: str = "127.0.0.1",
     ) -> tuple[int, bytes]:
         """The status and JSON body answering one request (`headers` with lower-case names)."""
         if len(body) > MAX_BODY:
             return _problem(413, "REQUEST_TOO_LARGE", f"the request body is larger than {MAX_BODY} bytes")
         try:
-            decide = self._decider(method, path, raw_query, headers, body)
+            decide = self._decider(method, path, raw_query, headers, body, client)
         except Unauthorized as err:
             return _problem(401, "Unauthorized", err.message)
         except AuthError as err:
@@ -133,15 +187,20 @@ class DecisionEndpoint:
             return 400, _json(err.to_dict())
 
 
-def decision_routes(world: World, authorizer: Authorizer | None) -> tuple[Callable[[Request], Any], ...]:
+def decision_routes(endpoint: DecisionEndpoint) -> tuple[Callable[[Request], Any], ...]:
     """The Starlette endpoints of the decision API: authorize, batch, and the OpenAPI document."""
-    endpoint = DecisionEndpoint(world, authorizer)
 
     async def _run(request: Request, batch: bool) -> Response:
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
         status, payload = endpoint.answer(
-            request.method, request.url.path, request.url.query, headers, body, batch=batch
+            request.method,
+            request.url.path,
+            request.url.query,
+            headers,
+            body,
+            batch=batch,
+            client=request.client.host if request.client else "127.0.0.1",
         )
         return Response(payload, status_code=status, media_type=JSON_TYPE)
 

@@ -84,7 +84,10 @@ class FastDecisions:
         # ASGI servers give header names in lower case; a repeated header keeps its last value.
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
         query = scope.get("query_string", b"").decode("latin-1")
-        status, payload = self.endpoint.answer("POST", scope["path"], query, headers, body, batch=batch)
+        client = scope.get("client")
+        status, payload = self.endpoint.answer(
+            "POST", scope["path"], query, headers, body, batch=batch, client=client[0] if client else "127.0.0.1"
+        )
         await send(
             {
                 "type": "http.response.start",

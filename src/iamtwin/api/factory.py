@@ -9,11 +9,14 @@ worker opens its own connections; changes one worker makes reach the others with
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from pathlib import Path
 
 from starlette.types import ASGIApp
 
+from ..audit.decisions import EVERY_ALLOW, AllowSampling
 from ..world.stored import World
 from .app import create_app
 from .authorizer import Authorizer, AuthorizerConfig
@@ -21,14 +24,30 @@ from .decision_api import DecisionEndpoint
 from .decision_asgi import FastDecisions
 
 
-def serving_app(world: World, authorizer: Authorizer | None = None) -> ASGIApp:
+def serving_app(
+    world: World, authorizer: Authorizer | None = None, allow_sampling: AllowSampling = EVERY_ALLOW
+) -> ASGIApp:
     """The whole server over one world: `create_app`, with decisions answered ahead of its routing."""
-    return FastDecisions(create_app(world, authorizer), DecisionEndpoint(world, authorizer))
+    app = create_app(world, authorizer, allow_sampling=allow_sampling)
+    return FastDecisions(app, DecisionEndpoint(world, authorizer, app.state.audit, allow_sampling))
+
+
+def configure_logging() -> None:
+    """Server logs on stderr; the access log as bare JSON lines, one per request, for log shippers to parse."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    access = logging.getLogger("iamtwin.access")
+    if not access.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.propagate = False
 
 
 def app() -> ASGIApp:
-    """A server app over the world of `IAMTWIN_DB`."""
+    """A server app over the world of `IAMTWIN_DB` (a worker process of `iamtwin serve --workers N`)."""
+    configure_logging()  # worker processes do not inherit the parent's logging set-up
     world = World.open(os.environ.get("IAMTWIN_DB"))
     config_file = os.environ.get("IAMTWIN_AUTHORIZER")
     authorizer = Authorizer(world, AuthorizerConfig.read(Path(config_file))) if config_file else None
-    return serving_app(world, authorizer)
+    sampling = AllowSampling(float(os.environ.get("IAMTWIN_AUDIT_ALLOW_SAMPLING", "1")))
+    return serving_app(world, authorizer, sampling)

@@ -58,6 +58,9 @@ class AllowSampling:
         return bucket < self.rate
 
 
+EVERY_ALLOW = AllowSampling(1.0)
+
+
 def record_decision(
     recorder: AuditRecorder,
     decision: Decision,
@@ -69,7 +72,7 @@ def record_decision(
     now: datetime,
     region: str = "us-east-1",
     context: Mapping[str, Any] | None = None,
-    sampling: AllowSampling = AllowSampling(),
+    sampling: AllowSampling = EVERY_ALLOW,
 ) -> AuditEvent | None:
     """Record one decision of `/v1/authorize` (buffered); the event, or None when sampling skipped it."""
     if not sampling.keeps(decision, request_id):

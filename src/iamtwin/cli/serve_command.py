@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +27,15 @@ def serve(
         Path | None, typer.Option("--authorizer", help="OIDC provider and group-to-policy map for /v1/authorize.")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes (use 1 with SQLite).")] = 1,
+    allow_sampling: Annotated[
+        float,
+        typer.Option(
+            "--audit-allow-sampling",
+            min=0.0,
+            max=1.0,
+            help="Share of /v1/authorize allows recorded in the audit trail (denials always are).",
+        ),
+    ] = 1.0,
 ) -> None:
     """Serve the AWS IAM and STS APIs (Query protocol, SigV4) for boto3 and the AWS CLI."""
     import uvicorn
@@ -62,7 +70,10 @@ def serve(
         authorizer = Authorizer(world, AuthorizerConfig.read(authorizer_file)) if authorizer_file else None
     except IamtwinError as err:
         raise fail(err) from err
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from ..api.factory import configure_logging, serving_app
+    from ..audit.decisions import AllowSampling
+
+    configure_logging()
     if workers > 1:
         import os
 
@@ -71,12 +82,12 @@ def serve(
         os.environ["IAMTWIN_DB"] = resolve_url(db)
         if authorizer_file is not None:
             os.environ["IAMTWIN_AUTHORIZER"] = str(authorizer_file.resolve())
+        os.environ["IAMTWIN_AUDIT_ALLOW_SAMPLING"] = str(allow_sampling)
         world.close()
         uvicorn.run("iamtwin.api.factory:app", factory=True, host=host, port=port, workers=workers, log_level="warning")
         return
-    from ..api.factory import serving_app
-
-    uvicorn.run(serving_app(world, authorizer), host=host, port=port, log_level="warning")
+    app = serving_app(world, authorizer, AllowSampling(allow_sampling))
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @credentials_app.command("bootstrap")

@@ -185,7 +185,7 @@ def _check_times(claims: Mapping[str, Any], now: datetime) -> None:
     expires = _instant(claims, "exp")
     if expires is None:
         raise _invalid("the web identity token has no `exp` claim", "MISSING_EXPIRATION")
-    if now > expires + CLOCK_SKEW:
+    if now - CLOCK_SKEW > expires:  # not `expires + skew`: an `exp` at the end of year 9999 would overflow
         raise StsError(
             StsErrorCode.EXPIRED_TOKEN,
             f"token expired: current date/time {now.isoformat()} must be before {expires.isoformat()}",
