@@ -51,6 +51,15 @@ def test_a_read_is_buffered_then_recorded_with_the_users_identity(audited: Audit
     assert event["recipientAccountId"] == ACCOUNT and "errorCode" not in event
 
 
+def test_an_allowed_call_carries_the_decision_on_its_own_action(audited: AuditedServer) -> None:
+    """CreateUser with tags is two checks (iam:CreateUser, then iam:TagUser); the event names the first, allowed."""
+    audited.client("iam").create_user(UserName="dora", Tags=[{"Key": "team", "Value": "red"}])
+    decision = _only(audited.events(), "CreateUser")["iamtwinDecision"]
+    assert (decision["outcome"], decision["action"]) == ("Allowed", "iam:CreateUser")
+    assert decision["resource"] == f"arn:aws:iam::{ACCOUNT}:user/dora"
+    assert decision["matchedStatements"] and "authorizationId" not in decision
+
+
 def test_create_access_key_is_written_at_once_without_the_secret(audited: AuditedServer) -> None:
     """A change is durable before the answer; CreateAccessKey's responseElements leave the secret out."""
     iam = audited.client("iam")

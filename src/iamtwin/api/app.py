@@ -218,7 +218,8 @@ def create_app(
         call.service, call.region = auth.service, auth.region
         call.identity = identity_of(world, auth.caller)
         client = request.client.host if request.client else "127.0.0.1"
-        ctx = CallContext(world, auth.caller, auth.region, request_id, client, request.url.scheme == "https", now)
+        secure = request.url.scheme == "https"
+        ctx = CallContext(world, auth.caller, auth.region, request_id, client, secure, now, call.decisions)
         if auth.service == "organizations" and "x-amz-target" in headers:
             # AWS Organizations speaks JSON 1.1, not the Query protocol: organizations_api answers it whole.
             call.operation = headers["x-amz-target"].rsplit(".", 1)[-1]

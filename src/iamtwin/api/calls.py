@@ -10,7 +10,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-conditio
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -88,6 +88,8 @@ class CallContext:
     source_ip: str
     secure: bool
     now: datetime
+    # The engine's decisions on this call, in order; the audit trail keeps the one the call ended on.
+    decisions: list[Decision] = field(default_factory=list)
 
     @property
     def account(self) -> str:
@@ -115,6 +117,7 @@ class CallContext:
             keys.update(self._entity_keys(action, resource))
         keys.update(context or {})
         decision = self.world.authorize(self.caller, action, resource, keys, now=self.now)
+        self.decisions.append(decision)
         if not decision.allowed:
             raise ApiAccessDenied(decision, resource_label)
 

@@ -320,6 +320,7 @@ def answer(
     outcomes = []
     for resource in resources:
         decision = ctx.world.authorize(ctx.caller, action, resource, context, now=ctx.now)
+        ctx.decisions.append(decision)
         if not decision.allowed:
             return _denied(ctx, model, protocol, decision)
         outcomes.append(decision.outcome.value)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ..evaluate.decision import Decision
 from .decisions import summarize
 from .event import AuditEvent, DecisionSummary, UserIdentity, event_source
 from .readonly import is_read_only
@@ -23,7 +24,6 @@ from .wire import error_of
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 _AUTHORIZATION_ID = re.compile(r"authorization id: ([a-z0-9]+)")
-_NOT_EMULATED = re.compile(r"^iamtwin authorized (\S+) on (\S+) \((\w+)\)")
 
 
 @dataclass
@@ -42,6 +42,8 @@ class ApiCall:
     request_parameters: Mapping[str, Any] | None = None
     response_elements: Mapping[str, Any] | None = None
     decision: DecisionSummary | None = None
+    # Every check the engine made for the call, in order (the handlers' CallContext appends to it).
+    decisions: list[Decision] = field(default_factory=list)
 
     def read_scope(self, headers: Mapping[str, str], query: str) -> str | None:
         """Take service and region from the SigV4 credential scope; the access key id it names."""
@@ -65,16 +67,15 @@ class ApiCall:
             self.operation = params["Action"]
 
 
-def _decision_from_message(message: str) -> DecisionSummary | None:
-    found = _AUTHORIZATION_ID.search(message)
-    if found is not None:  # a denial whose details the Toolbox keeps under this id
-        outcome = "ExplicitDeny" if "explicit deny" in message else "ImplicitDeny"
-        return DecisionSummary(outcome, authorization_id=found.group(1))
-    allowed = _NOT_EMULATED.search(message)
-    if allowed is not None:
-        resource = allowed.group(2)
-        return DecisionSummary(allowed.group(3), allowed.group(1), None if resource == "*" else resource)
-    return None
+def _decision_of(decisions: list[Decision], message: str | None) -> DecisionSummary | None:
+    """The engine's decision a call ended on: the check that refused it, else its first (its own action's)."""
+    if not decisions:
+        return None
+    refused = [d for d in decisions if not d.allowed]
+    if not refused:
+        return summarize(decisions[0])
+    found = _AUTHORIZATION_ID.search(message or "")  # the id the Toolbox keeps the denial's details under
+    return summarize(refused[-1], found.group(1) if found else None)
 
 
 def event_for(call: ApiCall, status: int, body: bytes) -> AuditEvent:
@@ -83,9 +84,7 @@ def event_for(call: ApiCall, status: int, body: bytes) -> AuditEvent:
     if status >= 400:
         code, message = error_of(body)
         code = code or f"HTTP{status}"
-    decision = call.decision
-    if decision is None and message:
-        decision = _decision_from_message(message)
+    decision = call.decision or _decision_of(call.decisions, message)
     operation = call.operation or "Unknown"
     read_only = is_read_only(operation)
     # CloudTrail fills responseElements for calls that change something and leaves it null for reads
