@@ -17,6 +17,7 @@ from .catalog_command import catalog_app
 from .options import DbOption
 from .serve_command import credentials_app, serve
 from .sts_command import sts_app
+from .validate_command import validate_command
 from .world_command import export, import_app, world_app
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(sts_app, name="sts")
 app.command("export")(export)
 app.command("serve")(serve)
+app.command("validate")(validate_command)
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(audit_app, name="audit")
 

@@ -1,0 +1,56 @@
+"""Every check, in the order their findings are listed; one module per family of rules."""
+
+from __future__ import annotations
+
+from ..check import Check
+from . import (
+    action_format,
+    actions,
+    arn_format,
+    attached_service,
+    condition_catalog,
+    condition_keys,
+    condition_types,
+    condition_values,
+    empty_elements,
+    external_access,
+    grammar,
+    negated_elements,
+    policy_type,
+    principals,
+    redundancy,
+    regions,
+    resource_types,
+    sensitive_actions,
+    service_principals,
+    shadowing,
+    size,
+    trust,
+    variables,
+)
+
+CHECKS: tuple[Check, ...] = (
+    Check("grammar", grammar.CODES, grammar.run),
+    Check("policy-type", policy_type.CODES, policy_type.run),
+    Check("size", size.CODES, size.run),
+    Check("principals", principals.CODES, principals.run),
+    Check("action-format", action_format.CODES, action_format.run),
+    Check("actions", actions.CODES, actions.run),
+    Check("attached-service", attached_service.CODES, attached_service.run),
+    Check("arn-format", arn_format.CODES, arn_format.run),
+    Check("resource-types", resource_types.CODES, resource_types.run),
+    Check("regions", regions.CODES, regions.run),
+    Check("condition-keys", condition_keys.CODES, condition_keys.run),
+    Check("condition-values", condition_values.CODES, condition_values.run),
+    Check("condition-catalog", condition_catalog.CODES, condition_catalog.run),
+    Check("condition-types", condition_types.CODES, condition_types.run),
+    Check("variables", variables.CODES, variables.run),
+    Check("sensitive-actions", sensitive_actions.CODES, sensitive_actions.run),
+    Check("negated-elements", negated_elements.CODES, negated_elements.run),
+    Check("trust", trust.CODES, trust.run),
+    Check("service-principals", service_principals.CODES, service_principals.run),
+    Check("external-access", external_access.CODES, external_access.run),
+    Check("empty-elements", empty_elements.CODES, empty_elements.run),
+    Check("redundancy", redundancy.CODES, redundancy.run),
+    Check("shadowing", shadowing.CODES, shadowing.run),
+)

@@ -1,0 +1,1 @@
+"""Inputs of the validator: policy files, CloudFormation templates and Terraform plans."""

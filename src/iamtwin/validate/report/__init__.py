@@ -1,0 +1,1 @@
+"""Renderings of a validation report: text for people, JSON and SARIF for machines."""

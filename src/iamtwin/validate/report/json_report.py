@@ -1,0 +1,21 @@
+"""The report as JSON, in the CloudFormation policy validator's shape.
+
+`{"BlockingFindings": [...], "NonBlockingFindings": [...]}`, each finding with `findingType`,
+`code`, `message`, `resourceName`, `policyName` and `details`
+(https://github.com/awslabs/aws-cloudformation-iam-policy-validator).
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..run import Report
+
+
+def render_json(report: Report) -> str:
+    """The report as indented JSON text."""
+    data = {
+        "BlockingFindings": [f.to_dict() for f in report.blocking],
+        "NonBlockingFindings": [f.to_dict() for f in report.non_blocking],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
