@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
+from .native import is_native
+
 
 class ContextValue(NamedTuple):
     """The values of one context key; `multivalued` when the key was given as a list.
@@ -28,8 +30,9 @@ class RequestContext(Mapping[str, ContextValue]):
 
     get_value: Callable[[str], ContextValue | None]
 
-    def __init__(self, entries: Iterable[ContextValue] = ()) -> None:
-        self._entries: dict[str, ContextValue] = {e.key.lower(): e for e in entries}
+    def __init__(self, entries: Iterable[ContextValue] = (), *, by_key: dict[str, ContextValue] | None = None) -> None:
+        """From `entries`, or adopting `by_key`, a dict already keyed by lowercased key (no copy)."""
+        self._entries: dict[str, ContextValue] = by_key if by_key is not None else {e.key.lower(): e for e in entries}
         self.get_value = self._entries.get
 
     @classmethod
@@ -50,6 +53,9 @@ class RequestContext(Mapping[str, ContextValue]):
     @classmethod
     def from_entries(cls, entries: dict[str, ContextValue]) -> RequestContext:
         """Adopt a dict already keyed by lowercased key (no copy)."""
+        if _NATIVE:
+            # A native class refuses object.__new__; its compiled __init__ costs little (see `native.py`).
+            return RequestContext(by_key=entries)
         ctx = _new_context(cls)
         ctx._entries = entries
         ctx.get_value = entries.get
@@ -82,6 +88,7 @@ class RequestContext(Mapping[str, ContextValue]):
 
 
 _new_context = object.__new__
+_NATIVE = is_native(RequestContext)
 # ContextValue is a named tuple; tuple.__new__ builds one without its Python-level __new__.
 _tuple_new = tuple.__new__
 _INTERNED_LIMIT = 16384
@@ -121,7 +128,7 @@ class EntryInterner:
             self.count += 1
         return known[0], entry
 
-    def add_to(self, entries: dict[str, ContextValue], given: Mapping[str, str]) -> None:
+    def add_to(self, entries: dict[str, ContextValue], given: Mapping[str, object]) -> None:
         """Put the entries of the `given` keys and single values into `entries`, by lowercased name."""
         keys = self.keys
         for key, value in given.items():

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..policy.arn import parse_arn
 from .context import ContextValue, EntryInterner, RequestContext
+from .native import is_native
 from .principal import PRINCIPAL_TYPE, Principal, PrincipalKind
 from .request import Request, action_names, make_request
 
@@ -44,6 +45,11 @@ def _principal_entries(principal: Principal) -> Entries:
     out.append(_entry("aws:PrincipalIsAWSService", "true" if kind is PrincipalKind.SERVICE else "false"))
     out.append(_entry("aws:ViaAWSService", "false"))
     return tuple(out)
+
+
+# The time entries of the instant last asked for: a simulator with a fixed clock asks for the same
+# datetime every time, and an identity test is much cheaper than hashing it for the cache below.
+_LAST_TIME: list[tuple[datetime | None, dict[str, ContextValue]]] = [(None, {})]
 
 
 @lru_cache(maxsize=256)
@@ -83,6 +89,8 @@ _ROLE_SESSION = PrincipalKind.ROLE_SESSION
 _PRINCIPAL_ENTRIES: dict[int, tuple[Principal, dict[str, ContextValue]]] = {}
 _ACCOUNT_ENTRIES: dict[str, ContextValue] = {}
 _CACHE_LIMIT = 4096
+# Compiled, the native constructor beats the interpreted draft (see `native.py`).
+_NATIVE = is_native(Request)
 _PRINCIPAL_TAGS = EntryInterner("aws:PrincipalTag/")
 _RESOURCE_TAGS = EntryInterner("aws:ResourceTag/")
 
@@ -123,7 +131,10 @@ def derived_entries(
     if found is None or found[0] is not principal:
         found = _remember_principal(principal)
     entries = found[1].copy()
-    entries.update(_time_entries(now))
+    last = _LAST_TIME[0]
+    if last[0] is not now:
+        last = _LAST_TIME[0] = (now, _time_entries(now))
+    entries.update(last[1])
     if resource is None:
         if principal_tags:
             _PRINCIPAL_TAGS.add_to(entries, principal_tags)
@@ -153,6 +164,8 @@ def finish_request(
     if principal.kind is _ROLE_SESSION:
         principal = _principal_with_given_arn(principal, full)
     action_lower, service = action_names(action)
+    if _NATIVE:
+        return Request(principal, action, resource, account, full, action_lower, service)
     return make_request(principal, action, resource, account, full, action_lower, service)
 
 

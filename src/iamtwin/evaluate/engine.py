@@ -16,10 +16,22 @@ the combination rules run once per combination rather than once per request.
 
 from __future__ import annotations
 
+from collections.abc import Sequence, Set
+
 from .applicability import Route, route
 from .compiled import NO_RESOURCE, CompiledPolicy, CompiledStatement
-from .decision import Decision, GrantKind, Outcome, PolicyType, StatementRef, make_decision
+from .decision import (
+    ConditionExplanation,
+    Decision,
+    EvaluationError,
+    GrantKind,
+    Outcome,
+    PolicyType,
+    StatementRef,
+    make_decision,
+)
 from .lazy import LazyMapping, LazySequence, LazySet
+from .native import is_native
 from .policy_set import PolicySet
 from .principal import PrincipalKind
 from .reasons import Trace
@@ -41,12 +53,14 @@ Combined = tuple[
     Outcome, tuple[PolicyType, ...], tuple[str, ...], tuple[StatementRef, ...], tuple[CompiledStatement, ...]
 ]
 _COMBINED_LIMIT = 1024
+_NATIVE = is_native(Decision)
 
 
 def decide(policies: PolicySet, request: Request) -> Decision:
     """Decide `request` under `policies` in AWS's evaluation order."""
     principal = request.principal
-    plan = policies.routes.get((principal.kind, request.action_lower)) or route(policies, request)
+    # Typed here because PolicySet cannot name Route (import cycle): compiled, this makes its reads native.
+    plan: Route = policies.routes.get((principal.kind, request.action_lower)) or route(policies, request)
     resource = request.resource if request.resource is not None else NO_RESOURCE
     ctx = request.context
     get = ctx.get_value
@@ -88,7 +102,7 @@ def decide(policies: PolicySet, request: Request) -> Decision:
         account is None or principal.account == account,  # Request.same_account
         plan.may_require_resource_policy and resource_policy_required(request),
     )
-    combined = plan.combined.get(key)
+    combined: Combined | None = plan.combined.get(key)
     if combined is None:
         applied = [st for st in plan.plan if st in plan.unconditional or st in key[0]]
         combined = _combine(policies, request, plan, applied, grants | plan.unconditional_grants)
@@ -97,22 +111,19 @@ def decide(policies: PolicySet, request: Request) -> Decision:
         plan.combined[key] = combined
     outcome, blocked_by, blocking, matched, applied_statements = combined
     trace = Trace(policies, request, plan.active, plan.exempt, applied_statements, checked)
-    if not checked:
-        # No condition was evaluated: no explanation, error or missing key to derive.
-        return make_decision(
-            request, outcome, blocked_by, blocking, matched, LazyMapping(trace.analyses), (), frozenset(), ()
-        )
-    return make_decision(
-        request,
-        outcome,
-        blocked_by,
-        blocking,
-        matched,
-        LazyMapping(trace.analyses),
-        LazySequence(trace.explanations),
-        LazySet(trace.missing_keys),
-        LazySequence(trace.errors),
-    )
+    explanations: Sequence[ConditionExplanation] = ()
+    missing: Set[str] = frozenset()
+    errors: Sequence[EvaluationError] = ()
+    # With no condition evaluated there is no explanation, error or missing key to derive.
+    if checked:
+        explanations = LazySequence(trace.explanations)
+        missing = LazySet(trace.missing_keys)
+        errors = LazySequence(trace.errors)
+    analyses = LazyMapping(trace.analyses)
+    if _NATIVE:
+        # Compiled, the native constructor beats the interpreted draft (see `native.py`).
+        return Decision(request, outcome, blocked_by, blocking, matched, analyses, explanations, missing, errors)
+    return make_decision(request, outcome, blocked_by, blocking, matched, analyses, explanations, missing, errors)
 
 
 def _ordered(types: list[PolicyType]) -> tuple[PolicyType, ...]:

@@ -9,12 +9,13 @@ from functools import lru_cache
 
 from .context import RequestContext
 from .errors import RequestError
+from .native import is_native
 from .principal import Principal
 
 _ACTION = re.compile(r"^[A-Za-z0-9\-]+:[A-Za-z0-9\-_.*?]+$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Request:
     """One request. `context` already holds the derived keys (see `derive.py`)."""
 
@@ -26,11 +27,27 @@ class Request:
     action_lower: str = ""
     service: str = ""  # the action's service prefix, lowercased
 
-    def __post_init__(self) -> None:
-        if not self.action_lower:
-            lowered = self.action.lower()
-            object.__setattr__(self, "action_lower", lowered)
-            object.__setattr__(self, "service", lowered.split(":", 1)[0])
+    # Written out rather than generated so that mypyc compiles it (see `native.py`).
+    def __init__(
+        self,
+        principal: Principal,
+        action: str,
+        resource: str | None,
+        resource_account: str | None,
+        context: RequestContext,
+        action_lower: str = "",
+        service: str = "",
+    ) -> None:
+        if not action_lower:
+            action_lower = action.lower()
+            service = action_lower.split(":", 1)[0]
+        object.__setattr__(self, "principal", principal)
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "resource", resource)
+        object.__setattr__(self, "resource_account", resource_account)
+        object.__setattr__(self, "context", context)
+        object.__setattr__(self, "action_lower", action_lower)
+        object.__setattr__(self, "service", service)
 
     @property
     def same_account(self) -> bool:
@@ -71,7 +88,7 @@ class _RequestDraft:
 
 # `Request(...)` with the action's lowercase form and service already known (see `action_names`).
 RequestMaker = Callable[[Principal, str, str | None, str | None, RequestContext, str, str], Request]
-make_request: RequestMaker = _RequestDraft  # type: ignore[assignment]
+make_request: RequestMaker = Request if is_native(Request) else _RequestDraft  # type: ignore[assignment]
 
 
 @lru_cache(maxsize=65536)
