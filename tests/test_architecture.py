@@ -24,6 +24,7 @@ LAYERS = [
     "world",
     "sts",
     "audit",
+    "broker",
     "api",
     "cli",
 ]

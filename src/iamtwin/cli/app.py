@@ -13,6 +13,7 @@ from rich.console import Console
 
 from ..errors import IamtwinError
 from .audit_command import audit_app
+from .broker_command import broker_app
 from .catalog_command import catalog_app
 from .options import DbOption
 from .serve_command import credentials_app, serve
@@ -36,6 +37,7 @@ app.command("serve")(serve)
 app.command("validate")(validate_command)
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(audit_app, name="audit")
+app.add_typer(broker_app, name="broker")
 
 _FORMATS = ("text", "json", "jsonl")
 
