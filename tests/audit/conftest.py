@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import create_engine, text
 from tests.api.conftest import RunningServer, serving
 
 from iamtwin.api.app import create_app
 from iamtwin.api.bootstrap import bootstrap_credentials
 from iamtwin.audit.recorder import AuditRecorder
+from iamtwin.audit.records import event_from_record
 from iamtwin.audit.store import AuditStore
 from iamtwin.clock import SystemClock
 from iamtwin.world.stored import World
@@ -53,3 +56,15 @@ class AuditedServer(RunningServer):
         """Every recorded event (after writing what is buffered), oldest first."""
         self.recorder.flush()
         return [json.loads(e.record) for e in self.store.events()]
+
+
+SESSION_TRAIL = Path(__file__).with_name("session_trail.yaml")
+
+
+@pytest.fixture
+def written_trail(world: World) -> AuditStore:
+    """session_trail.yaml's records read back into events and appended, in order, to the world's trail."""
+    records = yaml.safe_load(SESSION_TRAIL.read_text())["events"]
+    store = AuditStore(world.engine)
+    store.append([event_from_record(record) for record in records])
+    return store

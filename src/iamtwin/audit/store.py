@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -201,3 +202,54 @@ class AuditStore:
         """How many events are stored."""
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(audit_events)).scalar() or 0)
+
+    def find(self, event_id: str) -> StoredEvent | None:
+        """The stored event with this eventID (the oldest, should an id repeat), or None."""
+        query = (
+            select(*_STORED_COLUMNS).where(audit_events.c.event_id == event_id).order_by(audit_events.c.seq).limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _stored(row)
+
+    def events_matching(
+        self,
+        *,
+        principal_arns: Collection[str] | None = None,
+        principal_arn_prefix: str | None = None,
+        event_names: Collection[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[StoredEvent]:
+        """The events of these callers' ARNs (or ARN prefix) and/or names, with since <= eventTime < until, in order."""
+        conditions: list[ColumnElement[bool]] = []
+        if principal_arns is not None:
+            conditions.append(audit_events.c.principal_arn.in_(list(principal_arns)))
+        if principal_arn_prefix is not None:
+            escaped = principal_arn_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(audit_events.c.principal_arn.like(escaped + "%", escape="\\"))
+        if event_names is not None:
+            conditions.append(audit_events.c.event_name.in_(list(event_names)))
+        if since is not None:
+            conditions.append(audit_events.c.event_time >= since)
+        if until is not None:
+            conditions.append(audit_events.c.event_time < until)
+        query = select(*_STORED_COLUMNS).order_by(audit_events.c.seq)
+        if conditions:
+            query = query.where(and_(*conditions))
+        with self.engine.connect() as conn:
+            return [_stored(row) for row in conn.execute(query)]
+
+
+_STORED_COLUMNS = (
+    audit_events.c.seq,
+    audit_events.c.event_time,
+    audit_events.c.event_id,
+    audit_events.c.record,
+    audit_events.c.prev_hash,
+    audit_events.c.hash,
+)
+
+
+def _stored(row: Row[Any, Any, Any, Any, Any, Any]) -> StoredEvent:
+    return StoredEvent(row.seq, _aware(row.event_time), row.event_id, row.record, row.prev_hash, row.hash)

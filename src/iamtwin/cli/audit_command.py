@@ -1,23 +1,33 @@
-"""`iamtwin audit …`: check the audit trail, export it as JSON lines, prune old events."""
+"""`iamtwin audit …`: check the audit trail, export it as JSON lines, prune old events, investigate sessions."""
 
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
 
 from ..audit.chain import prune as prune_chain
 from ..audit.chain import verify as verify_chain
+from ..audit.event import canonical
+from ..audit.last_accessed import last_accessed as usage_of
+from ..audit.last_accessed import usage_dict
+from ..audit.session_report import investigation_dict, to_dot, to_mermaid
+from ..audit.sessions import Investigation, Investigator
 from ..audit.store import AuditStore
 from ..errors import IamtwinError
 from .options import DbOption, FormatOption, check_format, fail, print_json
 from .world_command import opened
 
-audit_app = typer.Typer(help="The audit trail: verify its hash chain, export it, prune it.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The audit trail: verify its hash chain, export it, prune it, investigate role sessions.",
+    no_args_is_help=True,
+)
 
 TimeOption = Annotated[str | None, typer.Option(help="An ISO 8601 time with a zone, e.g. 2026-11-23T12:00:00Z.")]
 
@@ -106,3 +116,136 @@ def prune(
     except IamtwinError as err:
         raise fail(err) from err
     Console(highlight=False).print(f"removed {removed} events older than {cutoff.isoformat()}")
+
+
+SESSION_FORMATS = ("text", "json", "jsonl", "dot", "mermaid")
+
+
+@audit_app.command("sessions")
+def sessions(
+    event_id: Annotated[
+        str | None, typer.Option("--event-id", help="The eventID of a call made in the session.")
+    ] = None,
+    session_arn: Annotated[
+        str | None,
+        typer.Option("--session-arn", help="arn:aws:sts::ACCOUNT:assumed-role/ROLE/NAME (its newest session)."),
+    ] = None,
+    db: DbOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, jsonl (the calls' records), dot or mermaid.")
+    ] = "text",
+    baseline_days: Annotated[
+        int, typer.Option(help="How many days before each session its earlier sessions are compared over.")
+    ] = 90,
+) -> None:
+    """Who assumed the role, the chain of sessions to the original principal, what each did, and what is new."""
+    try:
+        if output_format not in SESSION_FORMATS:
+            raise IamtwinError(f"`{output_format}` is not one of {', '.join(SESSION_FORMATS)}", code="INVALID_FORMAT")
+        if (event_id is None) == (session_arn is None):
+            raise IamtwinError("give exactly one of --event-id and --session-arn", code="INVALID_ARGUMENTS")
+        if baseline_days < 0:
+            raise IamtwinError(f"--baseline-days `{baseline_days}` is negative", code="INVALID_ARGUMENTS")
+        with opened(db) as world:
+            investigator = Investigator(AuditStore(world.engine), timedelta(days=baseline_days))
+            found = (
+                investigator.from_event(event_id)
+                if event_id is not None
+                else investigator.from_session_arn(str(session_arn))
+            )
+    except IamtwinError as err:
+        raise fail(err) from err
+    if output_format == "json":
+        print_json(investigation_dict(found))
+    elif output_format == "jsonl":
+        calls = sorted((seq, record) for session in found.sessions for seq, record in session.events)
+        sys.stdout.writelines(canonical(record) + "\n" for _, record in calls)
+    elif output_format == "dot":
+        sys.stdout.write(to_dot(found))
+    elif output_format == "mermaid":
+        sys.stdout.write(to_mermaid(found))
+    else:
+        _print_investigation(found)
+
+
+def _print_investigation(found: Investigation) -> None:
+    data = investigation_dict(found)
+    console = Console(highlight=False, width=max(Console().width, 120))
+    origin = data["origin"]
+    started = f" at {origin['time']} from {origin['sourceIPAddress'] or '?'}"
+    console.print(f"[bold]origin[/] {origin['kind']}: {found.origin.label}{started}", soft_wrap=True)
+    if data["sourceIdentity"]:
+        console.print(f"[bold]source identity[/] {data['sourceIdentity']}")
+    tree = Tree("[bold]chain[/]")
+    nodes: dict[int, Tree] = {}
+    for hop in data["sessions"]:
+        duration = f"{hop['durationSeconds']} s" if hop["durationSeconds"] is not None else "unknown duration"
+        limit = f" (chained: max {hop['maxDurationSeconds']} s)" if hop["chained"] else ""
+        mark = " [bold](subject)[/]" if hop["subject"] else ""
+        label = (
+            f"{hop['sessionArn']}{mark} — {hop['issuedWith'] or 'issuing event not in trail'} at {hop['issueTime']} "
+            f"from {hop['sourceIPAddress'] or '?'}, {duration}{limit}, until {hop['expiration'] or '?'}"
+        )
+        parent = tree if hop["parent"] is None else nodes[hop["parent"]]
+        nodes[hop["index"]] = parent.add(label)
+    console.print(tree)
+    table = Table(title="calls, in time order")
+    for column in ("time", "session", "action", "resource", "result", "from"):
+        table.add_column(column, overflow="fold")
+    calls = sorted((event["seq"], hop["index"], event) for hop in data["sessions"] for event in hop["events"])
+    for _, index, event in calls:
+        result = event["errorCode"] or "ok"
+        if event["outcome"] and event["outcome"] != "Allowed":
+            result = f"{result} ({event['outcome']})"
+        table.add_row(
+            event["eventTime"], f"s{index}", event["action"], event["resource"] or "", result, event["sourceIPAddress"]
+        )
+    console.print(table)
+    for hop in data["sessions"]:
+        new = hop["newActivity"]
+        actions, addresses = ", ".join(new["newActions"]) or "none", ", ".join(new["newSourceAddresses"]) or "none"
+        console.print(
+            f"[bold]new in s{hop['index']}[/] (vs {new['earlierSessions']} earlier session(s)): "
+            f"actions {actions}; addresses {addresses}",
+            soft_wrap=True,
+        )
+    for note in data["notes"]:
+        console.print(f"[yellow]note[/] {note}", soft_wrap=True)
+
+
+@audit_app.command("last-accessed")
+def last_accessed(
+    principal: Annotated[str, typer.Option(help="A user, role or role-session ARN.")],
+    since: TimeOption = None,
+    db: DbOption = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """When the principal last tried each service and action (any authenticated attempt, as IAM's access
+    advisor counts), and when it was last allowed."""
+    try:
+        check_format(output_format)
+        start = parse_time(since, "--since")
+        with opened(db) as world:
+            report = usage_dict(principal, start, usage_of(AuditStore(world.engine), principal, start))
+    except IamtwinError as err:
+        raise fail(err) from err
+    if output_format == "json":
+        print_json(report)
+        return
+    table = Table(title=f"last accessed by {principal}")
+    for column in ("service / action", "last attempt", "region", "by", "last allowed", "attempts", "denied"):
+        table.add_column(column, overflow="fold", no_wrap=column != "by")
+    for service in report["services"]:
+        rows = [(f"[bold]{service['serviceNamespace']}[/]", service)]
+        rows += [(f"  {a['actionName']}", a) for a in service["actions"]]
+        for name, usage in rows:
+            table.add_row(
+                name,
+                usage["lastAuthenticated"] or "",
+                usage["lastAuthenticatedRegion"] or "",
+                usage["lastAuthenticatedEntity"] or "",
+                usage["lastAllowed"] or "never",
+                str(usage["attempts"]),
+                str(usage["denied"]),
+            )
+    Console(highlight=False, width=max(Console().width, 120)).print(table)
