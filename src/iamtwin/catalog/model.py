@@ -127,12 +127,21 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class ResourceType:
-    """A resource type of a service, its ARN format with `${Var}` placeholders, and its condition keys."""
+    """A resource type of a service, its ARN formats with `${Var}` placeholders, and its condition keys.
+
+    Most types have one format; a few have several (API Gateway's `stage` is under `/apis/` for
+    HTTP and WebSocket APIs and under `/restapis/` for REST APIs).
+    """
 
     service: str
     name: str
-    arn_format: str
+    arn_formats: tuple[str, ...]
     condition_keys: tuple[str, ...]
+
+    @property
+    def arn_format(self) -> str:
+        """The first ARN format (the only one for nearly every type)."""
+        return self.arn_formats[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +169,15 @@ class GlobalConditionKey(ConditionKey):
 
 @dataclass(frozen=True, slots=True)
 class ActionResourceType:
-    """A resource type as one action uses it: required or not, its ARN format, and every key it brings."""
+    """A resource type as one action uses it: required or not, its ARN formats, and every key it brings."""
 
     service: str
     name: str
     required: bool
-    arn_format: str
+    arn_formats: tuple[str, ...]
     condition_keys: tuple[str, ...]
+
+    @property
+    def arn_format(self) -> str:
+        """The first ARN format (the one an ARN matched, for `match_resource_type`'s answer)."""
+        return self.arn_formats[0]

@@ -147,12 +147,16 @@ def request_resources(act: Action, params: Mapping[str, Any], scope: RequestScop
         return (alias,)
     given: list[str] = []
     for rtype in rtypes:
-        given.extend(_full_arns(params, rtype.arn_format))
+        for arn_format in rtype.arn_formats:
+            given.extend(_full_arns(params, arn_format))
     if given:
         return tuple(dict.fromkeys(given))
     found: list[str] = []
     for rtype in rtypes:
-        derived = _fill(act.service, rtype.arn_format, params, scope, wildcard=False)
+        # A type with several formats (API Gateway's `/apis/` and `/restapis/`) takes the first the request fills.
+        derived = next(
+            (arns for f in rtype.arn_formats if (arns := _fill(act.service, f, params, scope, wildcard=False))), []
+        )
         if not derived and rtype.required:
             derived = _fill(act.service, rtype.arn_format, params, scope, wildcard=True)
         found.extend(derived)

@@ -17,14 +17,14 @@ from rich.console import Console
 
 from ..validate.context import ValidateOptions
 from ..validate.findings import FindingType, PolicyType
-from ..validate.inputs.codes import FILE_NOT_READABLE, TEMPLATE_SYNTAX_ERROR, UNRECOGNIZED_INPUT
+from ..validate.inputs.codes import FILE_NOT_READABLE, TEMPLATE_SYNTAX_ERROR, UNRECOGNIZED_INPUT, WORLD_NOT_READABLE
 from ..validate.report.json_report import render_json
 from ..validate.report.sarif_report import render_sarif
 from ..validate.report.text_report import render_text
 from ..validate.run import DEFAULT_BLOCKING, Suppressions, validate
 
 _FORMATS = ("text", "json", "sarif")
-_INPUT_CODES = {FILE_NOT_READABLE.code, TEMPLATE_SYNTAX_ERROR.code, UNRECOGNIZED_INPUT.code}
+_INPUT_CODES = {FILE_NOT_READABLE.code, TEMPLATE_SYNTAX_ERROR.code, UNRECOGNIZED_INPUT.code, WORLD_NOT_READABLE.code}
 EXIT_BLOCKING = 2
 EXIT_INPUT = 1
 
@@ -52,7 +52,9 @@ def _blocking_types(values: list[str] | None) -> frozenset[FindingType]:
 
 
 def validate_command(
-    paths: Annotated[list[str], typer.Argument(help="Policy files, directories, templates or plans; `-` for stdin.")],
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Policy files, directories, templates or plans; `-` for stdin.")
+    ] = None,
     output_format: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
     region: Annotated[str, typer.Option("--region", help="Region the policies are deployed in.")] = "us-east-1",
     account_id: Annotated[
@@ -103,8 +105,23 @@ def validate_command(
         typer.Option("--exclude-resource-types", help="CloudFormation resource types to skip (comma-separated)."),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Also validate every policy of the world stored at this SQLite path or database URL."
+        ),
+    ] = None,
+    skip_unrecognized: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unrecognized",
+            help="Skip named JSON/YAML files that are no policy, template or plan (for pre-commit hooks).",
+        ),
+    ] = False,
 ) -> None:
     """Validate IAM policies offline with Access Analyzer's checks; exit 2 on blocking findings."""
+    if not paths and db is None:
+        raise _usage("give a PATH to validate or `--db URL`")
     if output_format not in _FORMATS:
         raise _usage(f"`{output_format}` is not one of text, json, sarif")
     kind: PolicyType | None = None
@@ -130,11 +147,13 @@ def validate_command(
         excluded_resource_types=frozenset(_split(exclude_types)),
     )
     report = validate(
-        paths,
+        paths or [],
         options,
         policy_type=kind,
         blocking_types=_blocking_types(blocking),
         suppressions=Suppressions(frozenset(_split(ignore))),
+        db=db,
+        skip_unrecognized=skip_unrecognized,
     )
     renderers = {"text": render_text, "json": render_json, "sarif": render_sarif}
     rendered = renderers[output_format](report)

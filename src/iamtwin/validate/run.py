@@ -73,11 +73,22 @@ def validate(
     policy_type: PolicyType | None = None,
     blocking_types: frozenset[FindingType] = DEFAULT_BLOCKING,
     suppressions: Suppressions | None = None,
+    db: str | None = None,
+    skip_unrecognized: bool = False,
 ) -> Report:
-    """Validate every policy found in `paths`."""
+    """Validate every policy found in `paths`, and in the world stored at `db` when given.
+
+    `skip_unrecognized` skips named files that are no policy, template or plan (see `load_paths`).
+    """
     found: list[Finding] = []
     policies = 0
-    for item in load_paths(paths, options, policy_type):
+    loaded = load_paths(paths, options, policy_type, skip_unrecognized=skip_unrecognized)
+    if db is not None:
+        # Imported here: the world store brings SQLAlchemy, which a run over files does not need.
+        from .inputs.stored_world import world_policies
+
+        loaded = iter((*loaded, *world_policies(db)))
+    for item in loaded:
         if isinstance(item, Finding):
             found.append(item)
         else:

@@ -40,7 +40,8 @@ class PolicySource:
     are the paths of keys written twice in one object; `size_quota` is the quota of the entity or
     service holding the policy when it differs from the policy type's; `resource_service` is the
     service prefix of the resource a resource policy is attached to, when the input says (`s3` for
-    a bucket policy).
+    a bucket policy); `aws_managed` marks an AWS managed policy, which AWS writes and no customer
+    quota limits.
     """
 
     file: str
@@ -53,6 +54,7 @@ class PolicySource:
     duplicate_keys: tuple[str, ...] = ()
     size_quota: int | None = None
     resource_service: str = ""
+    aws_managed: bool = False
 
     def locate(self, path: str) -> Location:
         """The line and column of a JSON path in the file (or of its nearest positioned ancestor)."""

@@ -129,20 +129,6 @@ def _decided_by_catalogue(key: str, actions: tuple[catalog.Action, ...]) -> bool
     return all(act.service.lower() == prefix for act in actions)
 
 
-def _carried(act: catalog.Action, key: str) -> bool:
-    """Whether a request for the action can carry the key.
-
-    Besides the catalogue's answer, a tag key (`secretsmanager:ResourceTag/team`) counts as carried
-    when the action lists its family under any spelling (`secretsmanager:ResourceTag/tag-key`).
-    """
-    if catalog.key_in_request(act, key):
-        return True
-    family, slash, _tag = key.lower().partition("/")
-    return bool(slash) and any(
-        t.lower().partition("/")[0] == family for t in catalog.condition_keys_for(act) if "/" in t
-    )
-
-
 def _hint(key: str, operator: str, values: object, actions: tuple[catalog.Action, ...]) -> str:
     """For a request-tag key on actions that act on tagged resources, the resource-tag key meant."""
     lowered = key.lower()
@@ -169,7 +155,7 @@ def run(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             if not actions or effect not in ("Allow", "Deny") or not _decided_by_catalogue(key, actions):
                 continue
-            if any(_carried(act, key) for act in actions):
+            if any(catalog.key_in_request(act, key) for act in actions):
                 continue
             absent = true_when_absent(operator, values)
             if absent is None:

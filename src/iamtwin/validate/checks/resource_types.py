@@ -9,8 +9,9 @@ ARNs have neither (ARN_ACCOUNT_NOT_ALLOWED, ARN_REGION_NOT_ALLOWED), SQS queue A
 Region (MISSING_ARN_REGION) (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
 An empty account is not reported: AWS-owned resources (SSM documents and public parameters,
 managed views) have ARNs without one.
-A `*` in a policy ARN matches any text, colons and the empty string included
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards),
+An ARN pattern fits a resource type when some ARN matches both, its wildcards applied as the
+engine applies them (`catalog.match_resource_type`,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards),
 so `arn:aws:ec2:*:*:snapshot/*` fits snapshots, whose ARNs have no account, and
 `task-definition/*` fits `task-definition/family:1`.
 Statements with NotAction, with `*` as an action, or with unresolved values are not judged.
@@ -18,9 +19,7 @@ Statements with NotAction, with `*` as an action, or with unresolved values are 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from functools import lru_cache
 
 from ... import catalog
 from ..check import element_strings
@@ -82,6 +81,22 @@ def _repair(arn: str, actions: tuple[catalog.Action, ...]) -> tuple[IssueCode, s
     return None
 
 
+# Services renamed with both prefixes kept: AWS CodeStar Connections became AWS CodeConnections;
+# actions under either prefix act on connections of either, whose ARNs keep the prefix they were
+# created under (https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html).
+_ARN_SERVICE_ALIASES = {"codestar-connections": "codeconnections", "codeconnections": "codestar-connections"}
+
+
+def _match(act: catalog.Action, arn: str) -> catalog.ActionResourceType | None:
+    """The resource type of the action the ARN is of, also under the other name of a renamed service."""
+    found = catalog.match_resource_type(act, arn)
+    parts = arn.split(":", 5)
+    if found is None and len(parts) == 6 and parts[2] in _ARN_SERVICE_ALIASES:
+        parts[2] = _ARN_SERVICE_ALIASES[parts[2]]
+        found = catalog.match_resource_type(act, ":".join(parts))
+    return found
+
+
 def _missing_slot(arn: str, arn_format: str) -> tuple[IssueCode, str] | None:
     """An empty Region in an ARN whose resource type's format has a Region."""
     parts = arn.split(":", 5)
@@ -89,67 +104,6 @@ def _missing_slot(arn: str, arn_format: str) -> tuple[IssueCode, str] | None:
     if len(slots) == 6 and not parts[3] and slots[3]:
         return MISSING_ARN_REGION, f"`{parts[2]}` ARNs of this type need a Region; `{arn}` has none"
     return None
-
-
-def _slot_variants(arn: str) -> list[str]:
-    """The ARN, and the ARN with a lone `*` Region or account emptied (a `*` also matches nothing)."""
-    parts = arn.split(":", 5)
-    variants = [arn]
-    for slot in (3, 4):
-        if parts[slot] == "*":
-            for variant in list(variants):
-                pieces = variant.split(":", 5)
-                pieces[slot] = ""
-                variants.append(":".join(pieces))
-    return variants
-
-
-def _literal_prefix(text: str, stops: str) -> str:
-    """The text up to its first character in `stops`."""
-    cut = min((i for i in (text.find(c) for c in stops) if i >= 0), default=len(text))
-    return text[:cut]
-
-
-def _wildcard_fits(arn: str, formats: list[str]) -> bool:
-    """Whether a wildcard in the ARN's resource part can reach a format the exact match missed.
-
-    The catalogue matches a `*` within one segment; IAM's `*` also spans `:` and `/`. A pattern
-    fits a format of its service when their literal resource prefixes agree and the Region and
-    account slots agree (present, absent, or a wildcard).
-    """
-    parts = arn.split(":", 5)
-    if "*" not in parts[5] and "?" not in parts[5]:
-        return False
-    arn_prefix = _literal_prefix(parts[5], "*?")
-    for arn_format in formats:
-        slots = arn_format.split(":", 5)
-        if len(slots) < 6 or slots[2] != parts[2]:
-            continue
-        slots_agree = all("*" in parts[i] or bool(parts[i]) == bool(slots[i]) for i in (3, 4))
-        format_prefix = _literal_prefix(slots[5], "$")
-        if slots_agree and (format_prefix.startswith(arn_prefix) or arn_prefix.startswith(format_prefix)):
-            return True
-    return False
-
-
-@lru_cache(maxsize=4096)
-def _loose_regex(arn_format: str) -> re.Pattern[str]:
-    """A format's regex where each `${Var}` may hold any text, `/` and `:` included."""
-    return re.compile("^" + re.sub(r"\\\$\\\{[^}]*\\\}", ".+", re.escape(arn_format)) + "$", re.IGNORECASE)
-
-
-def _loosely_fits(arn: str, formats: list[str]) -> bool:
-    """Whether the ARN fits a format when names may contain `/` and `:` (`servicesetting/ssm/opsdata/x`)."""
-    return any(_loose_regex(f).match(variant) for variant in _slot_variants(arn) for f in formats)
-
-
-def _formats(actions: tuple[catalog.Action, ...]) -> list[str]:
-    """Every ARN format of the actions' resource types (some catalogue entries join several with `, `)."""
-    found: dict[str, None] = {}
-    for act in actions:
-        for arn_format in catalog.arn_formats(act):
-            found.update(dict.fromkeys(f.strip() for f in arn_format.split(", ")))
-    return list(found)
 
 
 def run(ctx: CheckContext) -> Iterator[Finding]:
@@ -163,12 +117,7 @@ def run(ctx: CheckContext) -> Iterator[Finding]:
             if arn == "*" or "${" in arn or arn_problem(arn) is not None:
                 continue
             matched = next(
-                (
-                    m
-                    for variant in _slot_variants(arn)
-                    for act in actions
-                    if (m := catalog.match_resource_type(act, variant)) is not None
-                ),
+                (m for act in actions if (m := _match(act, arn)) is not None),
                 None,
             )
             if matched is not None:
@@ -180,8 +129,9 @@ def run(ctx: CheckContext) -> Iterator[Finding]:
             if repaired is not None:
                 yield ctx.finding(repaired[0], repaired[1], path)
                 continue
-            formats = _formats(actions)
-            if _loosely_fits(arn, formats) or _wildcard_fits(arn, formats):
+            if takes_star_only and ("*" in arn or "?" in arn):
+                # Such actions are authorized on a resource of the service's own choosing
+                # (`s3:ListAllMyBuckets` on `arn:aws:s3:::*` works); only a named ARN surely misses it.
                 continue
             names = ", ".join(f"`{a.full_name}`" for a in actions[:3]) + (", …" if len(actions) > 3 else "")
             if takes_star_only:

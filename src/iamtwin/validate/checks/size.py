@@ -6,7 +6,9 @@ IAM does not count white space outside strings
 5,120 (group) and 10,240 (role), aggregated per entity. Organizations counts every character of
 an SCP or RCP, 5,120 at most
 (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
-Resource policies have per-service quotas, given by the input that found the policy.
+Resource policies have per-service quotas, given by the input that found the policy. AWS managed
+policies are not measured: AWS writes them beyond the customer managed policy quota
+(AWSSupportServiceRolePolicy has over 150,000 characters).
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ def policy_size(ctx: CheckContext) -> int:
 def run(ctx: CheckContext) -> Iterator[Finding]:
     """Compare the policy's size with the quota of its policy type (or of its entity)."""
     issue, quota = _DEFAULTS[ctx.policy_type]
+    if ctx.source.aws_managed:
+        return
     if ctx.source.size_quota is not None:
         quota = ctx.source.size_quota
     if quota is None:

@@ -28,18 +28,25 @@ _TRUST_ACTIONS = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewit
 Loaded = PolicySource | Finding
 
 
-def load_paths(paths: list[str], options: ValidateOptions, policy_type: PolicyType | None) -> Iterator[Loaded]:
-    """Every policy (or input finding) of the given paths; `-` reads standard input."""
+def load_paths(
+    paths: list[str], options: ValidateOptions, policy_type: PolicyType | None, *, skip_unrecognized: bool = False
+) -> Iterator[Loaded]:
+    """Every policy (or input finding) of the given paths; `-` reads standard input.
+
+    With `skip_unrecognized`, a named file that is no policy, template or plan is skipped as files
+    found in a directory are (pre-commit passes every changed JSON and YAML file).
+    """
+    explicit = not skip_unrecognized
     for name in paths:
         if name == "-":
-            yield from _document("<stdin>", sys.stdin.buffer.read(), options, policy_type, explicit=True)
+            yield from _document("<stdin>", sys.stdin.buffer.read(), options, policy_type, explicit=explicit)
             continue
         path = Path(name)
         if path.is_dir():
             for found in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
                 yield from _file(found, options, policy_type, explicit=False)
         else:
-            yield from _file(path, options, policy_type, explicit=True)
+            yield from _file(path, options, policy_type, explicit=explicit)
 
 
 def _file(path: Path, options: ValidateOptions, policy_type: PolicyType | None, *, explicit: bool) -> Iterator[Loaded]:

