@@ -20,9 +20,9 @@ LAYERS = [
     "evaluate",
     "clock",
     "simulate",
-    "validate",
     "world",
     "sts",
+    "validate",  # reads stored worlds (`--db`)
     "audit",
     "broker",
     "api",
