@@ -15,6 +15,11 @@ from ..errors import IamtwinError
 from .audit_command import audit_app
 from .broker_command import broker_app
 from .catalog_command import catalog_app
+from .custom_checks_command import (
+    check_access_not_granted_command,
+    check_no_new_access_command,
+    check_no_public_access_command,
+)
 from .options import DbOption
 from .serve_command import credentials_app, serve
 from .sts_command import sts_app
@@ -35,6 +40,9 @@ app.add_typer(sts_app, name="sts")
 app.command("export")(export)
 app.command("serve")(serve)
 app.command("validate")(validate_command)
+app.command("check-no-new-access")(check_no_new_access_command)
+app.command("check-access-not-granted")(check_access_not_granted_command)
+app.command("check-no-public-access")(check_no_public_access_command)
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(audit_app, name="audit")
 app.add_typer(broker_app, name="broker")
