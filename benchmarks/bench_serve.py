@@ -298,6 +298,11 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=20, help="calls per /v1/authorize/batch request (0: skip)")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument(
+        "--audit-allow-sampling",
+        default="1",
+        help="the server's share of /v1/authorize allows recorded in the audit trail (denials always are)",
+    )
     args = parser.parse_args()
     args.wrk = shutil.which("wrk")
     if args.load is None:
@@ -345,6 +350,8 @@ def main() -> int:
             str(workers),
             "--authorizer",
             str(config),
+            "--audit-allow-sampling",
+            args.audit_allow_sampling,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
