@@ -184,19 +184,12 @@ class AuditStore:
             conditions.append(audit_events.c.event_time >= since)
         if until is not None:
             conditions.append(audit_events.c.event_time < until)
-        query = select(
-            audit_events.c.seq,
-            audit_events.c.event_time,
-            audit_events.c.event_id,
-            audit_events.c.record,
-            audit_events.c.prev_hash,
-            audit_events.c.hash,
-        ).order_by(audit_events.c.seq, audit_events.c.event_time)
+        query = select(*_STORED_COLUMNS).order_by(audit_events.c.seq, audit_events.c.event_time)
         if conditions:
             query = query.where(and_(*conditions))
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=1000).execute(query):
-                yield StoredEvent(row.seq, _aware(row.event_time), row.event_id, row.record, row.prev_hash, row.hash)
+                yield _stored(row)
 
     def count(self) -> int:
         """How many events are stored."""
