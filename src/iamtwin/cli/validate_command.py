@@ -20,7 +20,7 @@ from ..validate.findings import FindingType, PolicyType
 from ..validate.inputs.codes import FILE_NOT_READABLE, TEMPLATE_SYNTAX_ERROR, UNRECOGNIZED_INPUT, WORLD_NOT_READABLE
 from ..validate.report.json_report import render_json
 from ..validate.report.sarif_report import render_sarif
-from ..validate.report.text_report import render_text
+from ..validate.report.text_report import render_text, styled_text
 from ..validate.run import DEFAULT_BLOCKING, Suppressions, validate
 
 _FORMATS = ("text", "json", "sarif")
@@ -162,6 +162,9 @@ def validate_command(
             output.write_text(rendered + "\n", encoding="utf-8")
         except OSError as exc:
             raise _usage(f"cannot write `{output}`: {exc.strerror}") from exc
+    elif output_format == "text":
+        # Colours in a terminal; plain text, never wrapped, anywhere else.
+        Console(highlight=False, soft_wrap=True).print(styled_text(report))
     else:
         typer.echo(rendered)
     if any(f.code in _INPUT_CODES for f in report.findings):
