@@ -120,35 +120,41 @@ class AuditStore:
         if not events:
             return 0
         with self._lock, self.engine.begin() as conn:
-            head = self.lock_head(conn)
-            if self.postgres:
-                for moment in {month_bounds(e.event_time)[0] for e in events}:
-                    self._ensure_partition(conn, moment)
-            seq, prev = head.seq, head.hash
-            rows = []
-            for event in events:
-                record = event.canonical_json()
-                seq += 1
-                digest = chain_hash(prev, record)
-                rows.append(
-                    {
-                        "seq": seq,
-                        "event_time": event.event_time,
-                        "event_id": event.event_id,
-                        "event_source": event.event_source,
-                        "event_name": event.event_name,
-                        "principal_arn": event.principal_arn,
-                        "account_id": event.recipient_account_id,
-                        "read_only": event.read_only,
-                        "error_code": event.error_code,
-                        "record": record,
-                        "prev_hash": prev,
-                        "hash": digest,
-                    }
-                )
-                prev = digest
-            conn.execute(audit_events.insert(), rows)
-            conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+            return self.append_in(conn, events)
+
+    def append_in(self, conn: Connection, events: Sequence[AuditEvent]) -> int:
+        """Append events within the caller's transaction, so they commit or roll back with its change."""
+        if not events:
+            return 0
+        head = self.lock_head(conn)
+        if self.postgres:
+            for moment in {month_bounds(e.event_time)[0] for e in events}:
+                self._ensure_partition(conn, moment)
+        seq, prev = head.seq, head.hash
+        rows = []
+        for event in events:
+            record = event.canonical_json()
+            seq += 1
+            digest = chain_hash(prev, record)
+            rows.append(
+                {
+                    "seq": seq,
+                    "event_time": event.event_time,
+                    "event_id": event.event_id,
+                    "event_source": event.event_source,
+                    "event_name": event.event_name,
+                    "principal_arn": event.principal_arn,
+                    "account_id": event.recipient_account_id,
+                    "read_only": event.read_only,
+                    "error_code": event.error_code,
+                    "record": record,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
+            prev = digest
+        conn.execute(audit_events.insert(), rows)
+        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
         return seq
 
     def partition_schema(self, conn: Connection) -> str:

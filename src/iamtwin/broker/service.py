@@ -1,5 +1,9 @@
 """The broker: every call reads the current rules, applies one transition and stores it in one transaction.
 
+Every stored transition is appended to the world's hash-chained audit trail (`trail` builds the
+events) in the same transaction as the change, so the two commit or roll back together; a refused
+call, whose transaction rolled back, is recorded afterwards with its errorCode.
+
 The person making a call is passed in by the edge that authenticated them (the CLI resolves the
 rules' people directory until OIDC sign-in exists); nothing a client sends decides an approval, a
 duration or a window: those come from the stored request and the current rules.
@@ -8,13 +12,15 @@ duration or a window: those come from the stored request and the current rules.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from ..audit.store import AuditStore
 from ..clock import Clock
 from . import store, transitions
 from .errors import BrokerError, BrokerErrorCode
@@ -23,6 +29,8 @@ from .requests import GRANTED_STATES, Ask, ElevationRequest, RequestEvent, Reque
 from .revocation import policy_name, put_deny, remove_deny, revocation_cutoff, target_iam
 from .rules import BrokerRules, Person
 from .store import IssuedSession, Revocation
+from .trail import CallOrigin, ask_parameters, new_call_id, refusal_event, transition_events
+from .transitions import Change
 
 # The role in each target account through which the broker puts and removes deny policies.
 DEFAULT_MANAGER_ROLE = "ElevatedAccessBrokerIam"
@@ -53,17 +61,45 @@ class Broker:
         *,
         manager_role: str | None = DEFAULT_MANAGER_ROLE,
         new_id: Callable[[], str] = new_request_id,
+        audit: AuditStore | None = None,
+        origin: CallOrigin | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.principal = principal
         self.manager_role = manager_role
         self.new_id = new_id
+        self.audit = audit if audit is not None else AuditStore(engine)
+        self.origin = origin if origin is not None else CallOrigin()
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
             yield conn
+
+    def _record(self, conn: Connection, change: Change, session: IssuedSession | None = None) -> None:
+        """Append a change's events to the audit trail in the change's own transaction."""
+        events = transition_events(change, call_id=new_call_id(), origin=self.origin, session=session)
+        self.audit.append_in(conn, events)
+
+    @contextmanager
+    def _refusals(self, event_name: str, person: Person | None, parameters: Mapping[str, Any]) -> Iterator[None]:
+        """Record a refused call (after its transaction rolled back) with its errorCode, then let it go on."""
+        try:
+            yield
+        except BrokerError as error:
+            actor = None if person is None else person.subject
+            event = refusal_event(
+                event_name,
+                actor,
+                error,
+                now=self.clock.now(),
+                call_id=new_call_id(),
+                origin=self.origin,
+                parameters=parameters,
+            )
+            self.audit.append([event])
+            raise
 
     def _principal(self) -> BrokerPrincipal:
         if self.principal is None:
@@ -90,12 +126,15 @@ class Broker:
 
     def request(self, person: Person, ask: Ask) -> ElevationRequest:
         """File a request (approved at once when auto-approved or break-glass)."""
-        now = self.clock.now()
-        with self._transaction() as conn:
-            rules = store.load_rules(conn)
-            path = store.account_path(conn, ask.account_id)
-            change = transitions.create(rules, person, ask, request_id=self.new_id(), account_path=path, now=now)
-            return store.insert_request(conn, change)
+        with self._refusals("CreateRequest", person, ask_parameters(ask)):
+            now = self.clock.now()
+            with self._transaction() as conn:
+                rules = store.load_rules(conn)
+                path = store.account_path(conn, ask.account_id)
+                change = transitions.create(rules, person, ask, request_id=self.new_id(), account_path=path, now=now)
+                stored = store.insert_request(conn, change)
+                self._record(conn, change)
+        return stored
 
     def _visible(
         self, conn: Connection, rules: BrokerRules, request_id: str, person: Person, *, for_update: bool = False
@@ -113,48 +152,64 @@ class Broker:
         with self._transaction() as conn:
             request = store.read_request(conn, request_id, for_update=True)
             change = transitions.due(request, now)
-            if change is not None:
-                if change.request.state == RequestState.ENDED:
-                    self._cut_sessions(conn, change.request, now)
-                store.apply_change(conn, change)
+            if change is None:
+                return
+            if change.request.state == RequestState.ENDED:
+                self._cut_sessions(conn, change.request, now)
+            store.apply_change(conn, change)
+            self._record(conn, change)
 
     def approve(self, request_id: str, person: Person) -> ElevationRequest:
         """One approval by `person`."""
-        self._settle(request_id)
-        now = self.clock.now()
-        with self._transaction() as conn:
-            rules = store.load_rules(conn)
-            request = self._visible(conn, rules, request_id, person, for_update=True)
-            change = transitions.approve(rules, request, store.read_approvals(conn, request_id), person, now)
-            return store.apply_change(conn, change)
+        with self._refusals("ApproveRequest", person, {"requestId": request_id}):
+            self._settle(request_id)
+            now = self.clock.now()
+            with self._transaction() as conn:
+                rules = store.load_rules(conn)
+                request = self._visible(conn, rules, request_id, person, for_update=True)
+                change = transitions.approve(rules, request, store.read_approvals(conn, request_id), person, now)
+                stored = store.apply_change(conn, change)
+                self._record(conn, change)
+        return stored
 
     def reject(self, request_id: str, person: Person, reason: str = "") -> ElevationRequest:
         """A reviewer rejects a pending request."""
-        self._settle(request_id)
-        now = self.clock.now()
-        with self._transaction() as conn:
-            rules = store.load_rules(conn)
-            request = self._visible(conn, rules, request_id, person, for_update=True)
-            return store.apply_change(conn, transitions.reject(rules, request, person, now, reason))
+        with self._refusals("RejectRequest", person, {"requestId": request_id, "reason": reason}):
+            self._settle(request_id)
+            now = self.clock.now()
+            with self._transaction() as conn:
+                rules = store.load_rules(conn)
+                request = self._visible(conn, rules, request_id, person, for_update=True)
+                change = transitions.reject(rules, request, person, now, reason)
+                stored = store.apply_change(conn, change)
+                self._record(conn, change)
+        return stored
 
     def cancel(self, request_id: str, person: Person) -> ElevationRequest:
         """The requester withdraws a request."""
-        self._settle(request_id)
-        now = self.clock.now()
-        with self._transaction() as conn:
-            request = self._visible(conn, store.load_rules(conn), request_id, person, for_update=True)
-            return store.apply_change(conn, transitions.cancel(request, person, now))
+        with self._refusals("CancelRequest", person, {"requestId": request_id}):
+            self._settle(request_id)
+            now = self.clock.now()
+            with self._transaction() as conn:
+                request = self._visible(conn, store.load_rules(conn), request_id, person, for_update=True)
+                change = transitions.cancel(request, person, now)
+                stored = store.apply_change(conn, change)
+                self._record(conn, change)
+        return stored
 
     def revoke(self, request_id: str, person: Person, reason: str = "") -> ElevationRequest:
         """End granted access now; sessions already issued are denied from this moment (the deny is put first)."""
-        self._settle(request_id)
-        now = self.clock.now()
-        with self._transaction() as conn:
-            rules = store.load_rules(conn)
-            request = self._visible(conn, rules, request_id, person, for_update=True)
-            change = transitions.revoke(rules, request, person, now, reason)
-            self._cut_sessions(conn, request, now)
-            return store.apply_change(conn, change)
+        with self._refusals("RevokeRequest", person, {"requestId": request_id, "reason": reason}):
+            self._settle(request_id)
+            now = self.clock.now()
+            with self._transaction() as conn:
+                rules = store.load_rules(conn)
+                request = self._visible(conn, rules, request_id, person, for_update=True)
+                change = transitions.revoke(rules, request, person, now, reason)
+                self._cut_sessions(conn, request, now)
+                stored = store.apply_change(conn, change)
+                self._record(conn, change)
+        return stored
 
     def _cut_sessions(self, conn: Connection, request: ElevationRequest, now: datetime) -> Revocation | None:
         """Deny the request's sessions still unexpired; nothing to do when none are."""
@@ -175,41 +230,46 @@ class Broker:
 
     def start_session(self, request_id: str, person: Person | None) -> SessionCredentials:
         """Check (authenticated requester, still eligible, approved and inside the window) and issue a session."""
-        if person is None:
-            raise BrokerError(BrokerErrorCode.NOT_AUTHENTICATED, "sign in to start a session")
-        self._settle(request_id)
-        now = self.clock.now()
-        with self._transaction() as conn:
-            rules = store.load_rules(conn)
-            request = self._visible(conn, rules, request_id, person, for_update=True)
-            path = store.account_path(conn, request.ask.account_id)
-            seconds = transitions.session_seconds(rules, request, person, path, now)
-            principal = self._principal()
-            if principal.chained:
-                seconds = min(seconds, CHAINED_MAXIMUM_SECONDS)
-            rule = rules.eligible_rule(person, request.ask.account_id, path, request.ask.role_name, request.ask.scope)
-            policy = rule.scopes[request.ask.scope] if request.ask.scope is not None else None
-            creds = assume_target_role(
-                principal,
-                request.role_arn,
-                person=person.subject,
-                request_id=request.id,
-                seconds=seconds,
-                session_policy=policy,
-            )
-            issued = IssuedSession(
-                creds.access_key_id,
-                request.id,
-                request.role_arn,
-                creds.session_name,
-                creds.source_identity,
-                now,
-                creds.expiration,
-            )
-            store.record_session(conn, issued)
-            detail = f"{creds.session_name} until {creds.expiration:%Y-%m-%dT%H:%M:%SZ} ({seconds} s)"
-            store.apply_change(conn, transitions.started(request, person, now, detail))
-            return creds
+        with self._refusals("StartSession", person, {"requestId": request_id}):
+            if person is None:
+                raise BrokerError(BrokerErrorCode.NOT_AUTHENTICATED, "sign in to start a session")
+            self._settle(request_id)
+            now = self.clock.now()
+            with self._transaction() as conn:
+                rules = store.load_rules(conn)
+                request = self._visible(conn, rules, request_id, person, for_update=True)
+                path = store.account_path(conn, request.ask.account_id)
+                seconds = transitions.session_seconds(rules, request, person, path, now)
+                principal = self._principal()
+                if principal.chained:
+                    seconds = min(seconds, CHAINED_MAXIMUM_SECONDS)
+                rule = rules.eligible_rule(
+                    person, request.ask.account_id, path, request.ask.role_name, request.ask.scope
+                )
+                policy = rule.scopes[request.ask.scope] if request.ask.scope is not None else None
+                creds = assume_target_role(
+                    principal,
+                    request.role_arn,
+                    person=person.subject,
+                    request_id=request.id,
+                    seconds=seconds,
+                    session_policy=policy,
+                )
+                issued = IssuedSession(
+                    creds.access_key_id,
+                    request.id,
+                    request.role_arn,
+                    creds.session_name,
+                    creds.source_identity,
+                    now,
+                    creds.expiration,
+                )
+                store.record_session(conn, issued)
+                detail = f"{creds.session_name} until {creds.expiration:%Y-%m-%dT%H:%M:%SZ} ({seconds} s)"
+                change = transitions.started(request, person, now, detail)
+                store.apply_change(conn, change)
+                self._record(conn, change, issued)
+        return creds
 
     # -- reading --------------------------------------------------------------------------------
 
