@@ -84,6 +84,11 @@ def event_for(call: ApiCall, status: int, body: bytes) -> AuditEvent:
     if status >= 400:
         code, message = error_of(body)
         code = code or f"HTTP{status}"
+    return event_of(call, code, message)
+
+
+def event_of(call: ApiCall, code: str | None = None, message: str | None = None) -> AuditEvent:
+    """The audit event of a call that ended with this error (code and message), or with none."""
     decision = call.decision or _decision_of(call.decisions, message)
     operation = call.operation or "Unknown"
     read_only = is_read_only(operation)
@@ -110,4 +115,4 @@ def event_for(call: ApiCall, status: int, body: bytes) -> AuditEvent:
     )
 
 
-__all__ = ["ApiCall", "event_for", "summarize"]
+__all__ = ["ApiCall", "event_for", "event_of", "summarize"]

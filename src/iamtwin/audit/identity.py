@@ -33,6 +33,11 @@ def _user_id(world: World, arn: str) -> str:
     return (user.user_id if user is not None else None) or _account(arn)
 
 
+def _role_id(world: World, arn: str) -> str:
+    role = world.view.role(_account(arn), _name(arn))
+    return (role.role_id if role is not None else None) or _account(arn)
+
+
 def _mfa(session: StoredSession) -> bool:
     return session.context.get("aws:MultiFactorAuthPresent") == "true"
 
@@ -46,6 +51,8 @@ def identity_of(world: World, caller: Caller) -> UserIdentity:
     if session is None:
         if arn.endswith(":root"):
             return UserIdentity("Root", account, arn, account, key)
+        if ":role/" in arn:  # only the command line acts as a role itself (AWS calls come from its sessions)
+            return UserIdentity("Role", _role_id(world, arn), arn, account, key, _name(arn))
         return UserIdentity("IAMUser", _user_id(world, arn), arn, account, key, _name(arn))
     if session.kind == "assumed-role":
         role_id = session.user_id.split(":", 1)[0]

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ..audit.local_call import LocalCall
 from ..errors import IamtwinError
 from ..simulate.output import decision_to_json
 from ..sts.denied import StsAccessDenied
@@ -21,6 +22,11 @@ sts_app = typer.Typer(
 )
 
 PrincipalOption = Annotated[str, typer.Option("--principal", help="The caller: an ARN or an access key id.")]
+
+
+def _account_of(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 and parts[4] else None
 
 
 def _denied(err: StsAccessDenied, output_format: str) -> typer.Exit:
@@ -58,20 +64,44 @@ def assume_role(
         tags = parse_pairs(tag, "TAG")
         policy_text = policy.read_text(encoding="utf-8") if policy is not None else None
         with opened(db) as world:
-            result = Sts(world).assume_role(
+            call = LocalCall(
+                world,
+                "sts",
+                "AssumeRole",
                 principal,
-                role_arn,
-                session_name,
-                external_id=external_id,
-                tags=tags,
-                transitive_tag_keys=tuple(transitive_tag_key or ()),
-                duration_seconds=duration,
-                source_identity=source_identity,
-                policy=policy_text,
-                policy_arns=tuple(policy_arn or ()),
-                serial_number=serial_number,
-                token_code=token_code,
+                {
+                    "RoleArn": role_arn,
+                    "RoleSessionName": session_name,
+                    "ExternalId": external_id,
+                    "DurationSeconds": duration,
+                    "SourceIdentity": source_identity,
+                    "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+                    "TransitiveTagKeys": list(transitive_tag_key or ()),
+                    "Policy": policy_text,
+                    "PolicyArns": [{"arn": arn} for arn in policy_arn or ()],
+                    "SerialNumber": serial_number,
+                    "TokenCode": token_code,
+                },
             )
+            try:
+                result = Sts(world).assume_role(
+                    principal,
+                    role_arn,
+                    session_name,
+                    external_id=external_id,
+                    tags=tags,
+                    transitive_tag_keys=tuple(transitive_tag_key or ()),
+                    duration_seconds=duration,
+                    source_identity=source_identity,
+                    policy=policy_text,
+                    policy_arns=tuple(policy_arn or ()),
+                    serial_number=serial_number,
+                    token_code=token_code,
+                )
+            except IamtwinError as err:
+                call.record(error=err, account=_account_of(role_arn))
+                raise
+            call.record(result.to_dict(), account=_account_of(role_arn))
     except StsAccessDenied as err:
         raise _denied(err, output_format) from err
     except IamtwinError as err:
