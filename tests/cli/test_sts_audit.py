@@ -57,3 +57,28 @@ def test_assume_role_from_the_command_line_is_an_audit_event(db_url: str) -> Non
     assert allowed["recipientAccountId"] == "111122223333" and "errorCode" not in allowed
     assert denied["errorCode"] == "AccessDenied" and denied["responseElements"] is None
     assert denied["iamtwinDecision"]["action"] == "sts:AssumeRole"
+
+
+def test_get_session_token_from_the_command_line_is_an_audit_event(db_url: str) -> None:
+    """GetSessionToken for a user: the user's identity, the new key in the response, the secret nowhere."""
+    assert runner.invoke(app, ["world", "import", S04, "--db", db_url]).exit_code == 0
+    world = World.open(db_url)
+    try:
+        with world.changes() as iam:
+            iam.create_user("111122223333", "ana")
+            key, _secret = iam.create_access_key("111122223333", "ana", created_at=world.clock.now())
+    finally:
+        world.close()
+    result = runner.invoke(app, ["sts", "get-session-token", "--principal", key, "--db", db_url, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    issued = json.loads(result.output)["Credentials"]
+    world = World.open(db_url)
+    try:
+        records = [json.loads(e.record) for e in AuditStore(world.engine).events()]
+    finally:
+        world.close()
+    (event,) = records
+    assert event["eventName"] == "GetSessionToken" and event["userIdentity"]["type"] == "IAMUser"
+    assert event["userIdentity"]["accessKeyId"] == key
+    assert event["responseElements"]["credentials"]["accessKeyId"] == issued["AccessKeyId"]
+    assert issued["SecretAccessKey"] not in json.dumps(event)

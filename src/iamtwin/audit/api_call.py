@@ -23,6 +23,9 @@ from .redact import redacted
 from .wire import error_of
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+ISSUES_CREDENTIALS = frozenset(
+    {"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetSessionToken", "GetFederationToken"}
+)
 _AUTHORIZATION_ID = re.compile(r"authorization id: ([a-z0-9]+)")
 
 
@@ -94,7 +97,10 @@ def event_of(call: ApiCall, code: str | None = None, message: str | None = None)
     read_only = is_read_only(operation)
     # CloudTrail fills responseElements for calls that change something and leaves it null for reads
     # and failures (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
-    answered = call.response_elements is not None and code is None and not read_only
+    # STS's credential-issuing calls keep theirs: the issued access key is what ties a session's calls
+    # to the event that issued it.
+    keeps_response = not read_only or operation in ISSUES_CREDENTIALS
+    answered = call.response_elements is not None and code is None and keeps_response
     return AuditEvent(
         event_id=str(uuid.uuid4()),
         event_time=call.now,

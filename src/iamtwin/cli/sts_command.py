@@ -149,9 +149,16 @@ def get_session_token(
     try:
         check_format(output_format)
         with opened(db) as world:
-            credentials = Sts(world).get_session_token(
-                principal, duration_seconds=duration, serial_number=serial_number, token_code=token_code
-            )
+            parameters = {"DurationSeconds": duration, "SerialNumber": serial_number, "TokenCode": token_code}
+            call = LocalCall(world, "sts", "GetSessionToken", principal, parameters)
+            try:
+                credentials = Sts(world).get_session_token(
+                    principal, duration_seconds=duration, serial_number=serial_number, token_code=token_code
+                )
+            except IamtwinError as err:
+                call.record(error=err)
+                raise
+            call.record({"Credentials": credentials.to_dict()})
     except IamtwinError as err:
         raise fail(err) from err
     if output_format == "json":
