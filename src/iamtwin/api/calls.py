@@ -108,6 +108,14 @@ class CallContext:
 
         `resource_label` replaces the resource ARN in the denial message where IAM words it otherwise.
         """
+        decision = self.decide(action, resource, context)
+        if not decision.allowed:
+            raise ApiAccessDenied(decision, resource_label)
+
+    def decide(
+        self, action: str, resource: str | None, context: Mapping[str, str | list[str]] | None = None
+    ) -> Decision:
+        """The engine's decision on this action for the caller, with AWS's request keys (kept in `decisions`)."""
         keys: dict[str, str | list[str]] = {
             "aws:SourceIp": self.source_ip,
             "aws:SecureTransport": "true" if self.secure else "false",
@@ -118,8 +126,7 @@ class CallContext:
         keys.update(context or {})
         decision = self.world.authorize(self.caller, action, resource, keys, now=self.now)
         self.decisions.append(decision)
-        if not decision.allowed:
-            raise ApiAccessDenied(decision, resource_label)
+        return decision
 
     def authorize_create(
         self,

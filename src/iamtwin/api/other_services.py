@@ -312,15 +312,9 @@ def answer(
         )
     params = parameters(model, operation, path, query, headers, body)
     action, resources = action_and_resources(model, operation, params, ctx.region, ctx.account)
-    context: dict[str, str | list[str]] = {
-        "aws:SourceIp": ctx.source_ip,
-        "aws:SecureTransport": "true" if ctx.secure else "false",
-        "aws:RequestedRegion": ctx.region,
-    }
     outcomes = []
     for resource in resources:
-        decision = ctx.world.authorize(ctx.caller, action, resource, context, now=ctx.now)
-        ctx.decisions.append(decision)
+        decision = ctx.decide(action, resource)
         if not decision.allowed:
             return _denied(ctx, model, protocol, decision)
         outcomes.append(decision.outcome.value)
