@@ -8,7 +8,6 @@ request ends in a server error: every failure is the AWS error document a client
 from __future__ import annotations
 
 import json
-import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -34,6 +33,7 @@ from ..world.errors import WorldFileError
 from ..world.iam_errors import IamError
 from ..world.stored import World
 from . import iam_api, iam_simulate, organizations_api, other_services, sts_api, toolbox_api
+from .access_log import log_access
 from .authorizer import Authorizer
 from .calls import ApiAccessDenied, CallContext
 from .decision_api import DecisionEndpoint, decision_routes
@@ -54,7 +54,6 @@ _HANDLERS: dict[str, dict[str, Callable[[CallContext, dict[str, Any]], dict[str,
     "iam": {**iam_api.HANDLERS, **iam_simulate.HANDLERS},
     "sts": sts_api.HANDLERS,
 }
-log = logging.getLogger("iamtwin.access")
 
 
 def _error(code: str, message: str, request_id: str, status: int, service: str = "iam") -> Response:
@@ -119,23 +118,9 @@ def create_app(
     def _access(
         request: Request, request_id: str, started: float, status: int, service: str | None, **fields: Any
     ) -> None:
-        if not log.isEnabledFor(logging.INFO):
-            return
-        log.info(
-            json.dumps(
-                {
-                    "time": world.clock.now().isoformat(timespec="milliseconds"),
-                    "requestId": request_id,
-                    "client": request.client.host if request.client else None,
-                    "method": request.method,
-                    "path": request.url.path,
-                    "service": service,
-                    "status": status,
-                    "durationMs": round((time.perf_counter() - started) * 1000, 2),
-                    **fields,
-                }
-            )
-        )
+        client = request.client.host if request.client else None
+        now = world.clock.now()
+        log_access(now, request_id, client, request.method, request.url.path, service, status, started, **fields)
 
     async def aws(request: Request) -> Response:
         request_id = str(uuid.uuid4())

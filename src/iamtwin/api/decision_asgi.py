@@ -11,16 +11,14 @@ request it answers writes one access-log line, a JSON object, to the `iamtwin.ac
 from __future__ import annotations
 
 import json
-import logging
 import time
 import uuid
-from datetime import datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .access_log import log_access
 from .decision_api import MAX_BODY, DecisionEndpoint
 
-log = logging.getLogger("iamtwin.access")
 _PATHS = {"/v1/authorize": False, "/v1/authorize/batch": True}  # path -> batch form
 _OPERATIONS = {False: "Authorize", True: "AuthorizeBatch"}
 _JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -43,27 +41,6 @@ async def _read_body(receive: Receive) -> bytes:
         if not message.get("more_body", False):
             break
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def access_record(
-    scope: Scope, status: int, payload: bytes, started: float, now: datetime, operation: str
-) -> dict[str, object]:
-    """The access-log fields of one answered request, named as `app.py` names those of the AWS protocols."""
-    client = scope.get("client")
-    error = json.loads(payload).get("code") if status >= 400 else None
-    return {
-        "time": now.isoformat(timespec="milliseconds"),
-        "requestId": str(uuid.uuid4()),
-        "client": client[0] if client else None,
-        "method": scope["method"],
-        "path": scope["path"],
-        "service": "iamtwin",
-        "status": status,
-        "durationMs": round((time.perf_counter() - started) * 1000, 2),
-        "operation": operation,
-        "caller": None,
-        "errorCode": error,
-    }
 
 
 class FastDecisions:
@@ -96,6 +73,17 @@ class FastDecisions:
             }
         )
         await send({"type": "http.response.body", "body": payload})
-        if log.isEnabledFor(logging.INFO):
-            now = self.endpoint.world.clock.now()
-            log.info(json.dumps(access_record(scope, status, payload, started, now, _OPERATIONS[batch])))
+        error = json.loads(payload).get("code") if status >= 400 else None
+        log_access(
+            self.endpoint.world.clock.now(),
+            str(uuid.uuid4()),
+            client[0] if client else None,
+            scope["method"],
+            scope["path"],
+            "iamtwin",
+            status,
+            started,
+            operation=_OPERATIONS[batch],
+            caller=None,
+            errorCode=error,
+        )
