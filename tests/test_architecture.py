@@ -24,6 +24,8 @@ LAYERS = [
     "sts",
     "validate",  # reads stored worlds (`--db`)
     "audit",
+    "analyze",  # who-can, external access, escalation, least privilege over the world and the trail
+    "grants",  # the permission orchestrator
     "broker",
     "api",
     "cli",
