@@ -21,6 +21,7 @@ import httpx
 import pytest
 from tests.sts.federation_fixtures import make_identity, running_issuer, sign_token
 
+from iamtwin.audit.chain import verify
 from iamtwin.audit.store import AuditStore
 from iamtwin.world.stored import World
 
@@ -74,9 +75,10 @@ def served(world: World, db_url: str, tmp_path: Path) -> Iterator[dict[str, Any]
                 time.sleep(0.1)
             claims = {"iss": issuer.issuer, "aud": "app", "sub": "u", "cognito:groups": ["pet-veterinarian"]}
             token = sign_token(signer, {**claims, "exp": int(time.time()) + 600})
-            yield {"url": url, "token": token, "world": world, "log": tmp_path / "serve.log"}
+            yield {"url": url, "token": token, "world": world, "log": tmp_path / "serve.log", "process": server}
         finally:
-            server.terminate()
+            if server.poll() is None:
+                server.terminate()
             server.wait(timeout=30)
             log.close()
 
@@ -129,3 +131,15 @@ def test_workers_log_each_request_as_json_and_record_each_decision(served: dict[
         ("Authorize", 200),
         ("Authorize", 200),
     ]
+
+
+def test_a_stopped_server_leaves_every_decision_in_an_intact_trail(served: dict[str, Any]) -> None:
+    """Stopping the server writes every recorded decision (workers hand theirs to the writer) and the chain verifies."""
+    for _ in range(30):
+        assert _decide(served, CALL)
+    served["process"].terminate()
+    served["process"].wait(timeout=30)  # uvicorn shuts down gracefully, then re-raises SIGTERM
+    store = AuditStore(served["world"].engine)
+    decisions = [e for e in store.events() if json.loads(e.record)["eventName"] == "Authorize"]
+    assert len(decisions) == 30
+    assert verify(store).ok

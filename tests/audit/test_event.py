@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 import yaml
 
-from iamtwin.audit.event import AuditEvent, DecisionSummary, SessionContext, SessionIssuer, UserIdentity
+from iamtwin.audit.event import (
+    AuditEvent,
+    DecisionSummary,
+    SessionContext,
+    SessionIssuer,
+    UserIdentity,
+    canonical,
+)
 from iamtwin.audit.readonly import is_read_only
 from iamtwin.audit.redact import redacted
 from iamtwin.audit.wire import error_of
@@ -141,3 +148,19 @@ def test_an_assumed_role_event_is_cloudtrails_record() -> None:
 def test_the_error_of_any_protocol(body: bytes, expect: tuple[str | None, str | None]) -> None:
     """Query/EC2/REST-XML and JSON error documents give errorCode and errorMessage."""
     assert error_of(body) == expect
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"b": 1, "a": {"z": [1, 2, {"y": None, "x": True}], "m": False}},
+        {"userName": "Zoë 東京", "emoji": "🔑", "quote": 'say "hi"\n\t\\'},
+        {"n": -(2**63), "p": 2**63 - 1, "empty": {}, "list": []},
+        {"big": 2**70, "nested": {"k": 2**64}},  # beyond 64 bits: the standard library's path
+        {"when": datetime(2026, 11, 23, 12, 0, tzinfo=UTC)},  # non-JSON values become their str()
+    ],
+)
+def test_canonical_text_is_the_standard_librarys_compact_sorted_form(record: dict[Any, Any]) -> None:
+    """The stored text (hashed into the chain) is compact, key-sorted JSON with non-ASCII kept, whatever writes it."""
+    expected = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    assert canonical(record) == expected

@@ -25,7 +25,7 @@ from ..audit.api_call import ApiCall, event_for
 from ..audit.decisions import EVERY_ALLOW, AllowSampling, summarize
 from ..audit.event import UserIdentity
 from ..audit.identity import identity_of, unknown_identity, web_identity_user
-from ..audit.recorder import AuditRecorder
+from ..audit.recorder import AuditRecorder, Recorder
 from ..audit.store import AuditStore
 from ..errors import IamtwinError, RefusalError
 from ..sts.oidc_discovery import HttpJwksSource
@@ -102,7 +102,7 @@ def _unsigned_call_seen(call: ApiCall, body: bytes, response: Response) -> None:
 def create_app(
     world: World,
     authorizer: Authorizer | None = None,
-    recorder: AuditRecorder | None = None,
+    recorder: Recorder | None = None,
     allow_sampling: AllowSampling = EVERY_ALLOW,
 ) -> Starlette:
     """The iamtwin server over one world (with the decision API's bearer-token authorizer, if given).
@@ -113,7 +113,7 @@ def create_app(
     API, its allows at the rate `allow_sampling` says.
     """
     jwks = HttpJwksSource()  # web-identity providers' keys, cached for the server's life
-    audit = recorder or AuditRecorder(AuditStore(world.engine))
+    audit: Recorder = recorder or AuditRecorder(AuditStore(world.engine))
 
     def _access(
         request: Request, request_id: str, started: float, status: int, service: str | None, **fields: Any

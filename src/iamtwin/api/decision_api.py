@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from ..audit.decisions import EVERY_ALLOW, AllowSampling, record_decision
 from ..audit.event import UserIdentity
 from ..audit.identity import federated_subject, identity_of
-from ..audit.recorder import AuditRecorder
+from ..audit.recorder import Recorder
 from ..errors import IamtwinError
 from ..evaluate.decision import Decision
 from ..evaluate.message import denial_message
@@ -85,7 +85,7 @@ class DecisionEndpoint:
         self,
         world: World,
         authorizer: Authorizer | None,
-        recorder: AuditRecorder | None = None,
+        recorder: Recorder | None = None,
         sampling: AllowSampling = EVERY_ALLOW,
     ) -> None:
         self.world = world

@@ -2,9 +2,10 @@
 
 `serving_app` puts the decision API's direct ASGI path (`decision_asgi.py`) in front of `create_app`.
 `app()` builds it from the environment for `iamtwin serve --workers N`: `IAMTWIN_DB` names the world
-database; `IAMTWIN_AUTHORIZER`, if set, the authorizer configuration file of the decision API. Each
-worker opens its own connections; changes one worker makes reach the others within
-`World.refresh_seconds`.
+database; `IAMTWIN_AUTHORIZER`, if set, the authorizer configuration file of the decision API;
+`IAMTWIN_AUDIT_WRITER` and its key, the audit writer of the supervising process, which writes the
+trail for every worker (audit/writer.py). Each worker opens its own connections; changes one
+worker makes reach the others within `World.refresh_seconds`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from pathlib import Path
 from starlette.types import ASGIApp
 
 from ..audit.decisions import EVERY_ALLOW, AllowSampling
+from ..audit.recorder import AuditRecorder, Recorder
+from ..audit.remote import RemoteRecorder
+from ..audit.store import AuditStore
+from ..audit.writer import WriterEndpoint
 from ..world.stored import World
 from .app import create_app
 from .authorizer import Authorizer, AuthorizerConfig
@@ -25,10 +30,13 @@ from .decision_asgi import FastDecisions
 
 
 def serving_app(
-    world: World, authorizer: Authorizer | None = None, allow_sampling: AllowSampling = EVERY_ALLOW
+    world: World,
+    authorizer: Authorizer | None = None,
+    allow_sampling: AllowSampling = EVERY_ALLOW,
+    recorder: Recorder | None = None,
 ) -> ASGIApp:
     """The whole server over one world: `create_app`, with decisions answered ahead of its routing."""
-    app = create_app(world, authorizer, allow_sampling=allow_sampling)
+    app = create_app(world, authorizer, recorder, allow_sampling)
     return FastDecisions(app, DecisionEndpoint(world, authorizer, app.state.audit, allow_sampling))
 
 
@@ -50,4 +58,7 @@ def app() -> ASGIApp:
     config_file = os.environ.get("IAMTWIN_AUTHORIZER")
     authorizer = Authorizer(world, AuthorizerConfig.read(Path(config_file))) if config_file else None
     sampling = AllowSampling(float(os.environ.get("IAMTWIN_AUDIT_ALLOW_SAMPLING", "1")))
-    return serving_app(world, authorizer, sampling)
+    endpoint = WriterEndpoint.from_environment()
+    in_process = AuditRecorder(AuditStore(world.engine))
+    recorder: Recorder = in_process if endpoint is None else RemoteRecorder(endpoint, in_process)
+    return serving_app(world, authorizer, sampling, recorder)

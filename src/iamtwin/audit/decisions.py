@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import IamtwinError
 from ..evaluate.decision import Decision
 from .event import AuditEvent, DecisionSummary, UserIdentity
-from .recorder import AuditRecorder
+from .recorder import Recorder
 
 DECISION_SOURCE = "iamtwin"
 DECISION_EVENT = "Authorize"
@@ -62,7 +62,7 @@ EVERY_ALLOW = AllowSampling(1.0)
 
 
 def record_decision(
-    recorder: AuditRecorder,
+    recorder: Recorder,
     decision: Decision,
     *,
     identity: UserIdentity,

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 EVENT_VERSION = "1.11"
 EVENT_TYPE = "AwsApiCall"
 
@@ -199,6 +201,15 @@ class AuditEvent:
         return canonical(self.to_cloudtrail())
 
 
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
 def canonical(record: Mapping[str, Any]) -> str:
     """Compact, key-sorted JSON: one text per record, so its hash is reproducible."""
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    # orjson writes the same text as the standard library's compact, sorted, non-ASCII-escaping
+    # form several times faster, which a server recording every decision feels; integers beyond
+    # 64 bits are the one value it refuses, and those go through the standard library.
+    try:
+        return orjson.dumps(record, option=_ORJSON_OPTIONS, default=str).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

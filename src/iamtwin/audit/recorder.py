@@ -17,11 +17,29 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Sequence
+from typing import Protocol
 
 from .event import AuditEvent
 from .store import AuditStore
 
 log = logging.getLogger("iamtwin.audit")
+
+
+class Recorder(Protocol):
+    """What the server records events on: this module's recorder, or a worker's link to the writer process."""
+
+    def record(self, event: AuditEvent, *, durable: bool = False) -> None:
+        """Record an event; with `durable`, written (with everything pending) before this returns."""
+
+    def flush(self) -> None:
+        """Write (or hand over) every pending event now."""
+
+    def start(self) -> None:
+        """Start background work (idempotent)."""
+
+    def stop(self) -> None:
+        """Stop background work and write what is pending."""
 
 
 class AuditRecorder:
@@ -40,16 +58,20 @@ class AuditRecorder:
 
     def record(self, event: AuditEvent, *, durable: bool = False) -> None:
         """Record an event; with `durable`, written (with everything pending) before this returns."""
+        self.record_all((event,), durable=durable)
+
+    def record_all(self, events: Sequence[AuditEvent], *, durable: bool = False) -> None:
+        """Record events in order; with `durable`, all written (with everything pending) before this returns."""
         if not durable:
             with self._lock:
-                self._pending.append(event)
+                self._pending.extend(events)
                 full = len(self._pending) >= self.max_pending
             if full:
                 self.flush()
             return
         with self._write_lock:
             with self._lock:
-                self._pending.append(event)
+                self._pending.extend(events)
             self._write_pending()
 
     def flush(self) -> None:

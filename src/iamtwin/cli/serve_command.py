@@ -83,8 +83,20 @@ def serve(
         if authorizer_file is not None:
             os.environ["IAMTWIN_AUTHORIZER"] = str(authorizer_file.resolve())
         os.environ["IAMTWIN_AUDIT_ALLOW_SAMPLING"] = str(allow_sampling)
-        world.close()
-        uvicorn.run("iamtwin.api.factory:app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+        from ..audit.recorder import AuditRecorder
+        from ..audit.store import AuditStore
+        from ..audit.writer import AuditWriter
+
+        # This process only supervises the workers: it writes the audit trail for all of them.
+        writer = AuditWriter.start(AuditRecorder(AuditStore(world.engine)))
+        os.environ.update(writer.endpoint.environment())
+        try:
+            uvicorn.run(
+                "iamtwin.api.factory:app", factory=True, host=host, port=port, workers=workers, log_level="warning"
+            )
+        finally:
+            writer.stop()
+            world.close()
         return
     app = serving_app(world, authorizer, AllowSampling(allow_sampling))
     uvicorn.run(app, host=host, port=port, log_level="warning")
