@@ -9,7 +9,9 @@ process bounded in time (`--seconds`) and in count (`--max-requests`): `POST /v1
 bearer token, then `sts:GetCallerIdentity` with a SigV4 signature made once (a signature stays valid
 for 15 minutes, so replaying it is what a busy client costs the server), then, as a second figure,
 `POST /v1/authorize/batch` with `--batch` calls per request. Prints requests/s, p50 and p99 latency
-per endpoint, against the goal of 5,000 authorize decisions/s with p99 under 10 ms. PostgreSQL is
+per endpoint, against the goal of 5,000 authorize decisions/s with p99 under 10 ms, and how many
+audit events the server wrote per second meanwhile (each authorize decision is one event at the
+default `--audit-allow-sampling 1`; the figure counts until the trail stops growing after the load). PostgreSQL is
 the backend for several workers (`--db postgresql://…` naming an EMPTY database); SQLite runs one
 worker.
 
@@ -49,6 +51,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from iamtwin.api.bootstrap import bootstrap_credentials
+from iamtwin.audit.store import AuditStore
 from iamtwin.world.stored import World
 
 ACCOUNT = "123456789012"
@@ -255,9 +258,30 @@ def _cpu_seconds(pid: int) -> float | None:
     return total
 
 
+def _drained(store: AuditStore, before: int, expected: int | None) -> tuple[int, float]:
+    """Events the trail gained since `before` once the server has written them all, and how long that took.
+
+    With every decision recorded, `expected` events are awaited; with sampling, the trail is done
+    when it has not grown for a second.
+    """
+    started = time.perf_counter()
+    last, quiet_since = store.count(), started
+    while time.perf_counter() - started < 120:
+        if expected is not None and last - before >= expected:
+            return last - before, time.perf_counter() - started
+        time.sleep(0.02)
+        current = store.count()
+        if current != last:
+            last, quiet_since = current, time.perf_counter()
+        elif expected is None and time.perf_counter() - quiet_since >= 1.0:
+            return last - before, quiet_since - started
+    return last - before, time.perf_counter() - started
+
+
 def _drive(
     kind: str, url: str, headers: dict[str, str], body: bytes, args: argparse.Namespace, per_request: int = 1
 ) -> None:
+    recorded_before = args.audit.count()
     cpu_before = _cpu_seconds(args.server_pid)
     if args.load == "wrk":
         count, elapsed, p50, p99, errors = _wrk_load(
@@ -269,10 +293,17 @@ def _drive(
         )
     rate = count / elapsed
     cpu_after = _cpu_seconds(args.server_pid)
+    every_event = float(args.audit_allow_sampling) >= 1.0 or kind.startswith("sts")
+    recorded, drain = _drained(args.audit, recorded_before, count * per_request if every_event else None)
     # Server CPU per request depends far less on what else the machine runs than requests/s do.
     cpu = f"  server CPU {(cpu_after - cpu_before) / count * 1e6:5.0f} us/request" if cpu_before and cpu_after else ""
     print(
         f"{kind:34} {count:>8,} requests {rate:>9,.0f}/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {errors}" + cpu
+    )
+    # The trail is written while the load runs; what is still buffered when it ends is drained after.
+    print(
+        f"{'':34} audit trail {recorded:>8,} events {recorded / (elapsed + drain):>9,.0f} events/s written"
+        f" (drained {drain:.2f} s after the load)"
     )
     if per_request > 1:
         print(f"{'':34} {count * per_request:>8,} decisions {rate * per_request:>8,.0f}/s")
@@ -359,6 +390,8 @@ def main() -> int:
     )
     base = f"http://127.0.0.1:{port}"
     args.server_pid = server.pid
+    audit_world = World.open(db)
+    args.audit = AuditStore(audit_world.engine)
     try:
         for _ in range(200):
             try:
@@ -424,6 +457,7 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=20)
         issuer_server.shutdown()
+        audit_world.close()
     return 0
 
 

@@ -95,7 +95,6 @@ class AuditWriter:
         return writer
 
     def _flush(self) -> None:
-        _yield_to_workers()
         while not self._stopped.wait(self.interval):
             self.recorder.flush()
 
@@ -118,7 +117,6 @@ class AuditWriter:
             thread.start()
 
     def _serve(self, conn: Connection) -> None:
-        _yield_to_workers()
         try:
             while True:
                 kind, events = conn.recv()
@@ -164,10 +162,3 @@ class AuditWriter:
         self.recorder.stop()
         shutil.rmtree(self._directory, ignore_errors=True)
 
-
-def _yield_to_workers() -> None:
-    # Writing is the least urgent work on the machine: lower this thread's priority (Linux schedules
-    # threads separately) so that a burst of writes never delays the workers answering requests. It
-    # still gets every idle cycle, and a change's writer waits for it anyway.
-    with contextlib.suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
