@@ -11,7 +11,15 @@ import re
 from typing import Any
 
 from .event import cloudtrail_time
-from .sessions import ROLE_CHAINING_MAX_SECONDS, Investigation, RoleSession, action_of
+from .sessions import ISSUING_EVENTS, ROLE_CHAINING_MAX_SECONDS, Investigation, RoleSession, action_of
+
+
+def _requested_role(record: dict[str, Any]) -> str | None:
+    """The role an AssumeRole* call asked for (its trust-policy check is not in `iamtwinDecision`)."""
+    if record.get("eventName") not in ISSUING_EVENTS:
+        return None
+    role = (record.get("requestParameters") or {}).get("roleArn")
+    return None if role is None else str(role)
 
 
 def event_summary(seq: int, record: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +32,7 @@ def event_summary(seq: int, record: dict[str, Any]) -> dict[str, Any]:
         "eventSource": record.get("eventSource"),
         "eventName": record.get("eventName"),
         "action": action_of(record),
-        "resource": decision.get("resource"),
+        "resource": decision.get("resource") or _requested_role(record),
         "outcome": decision.get("outcome"),
         "errorCode": record.get("errorCode"),
         "errorMessage": record.get("errorMessage"),
