@@ -145,3 +145,98 @@ def test_saml_assertion_for_another_role_is_refused(federated: World) -> None:
     with pytest.raises(StsError) as caught:
         assume_role_with_saml(federated, ROLE_ARN, PROVIDER_ARN, b64(saml_response(spec, signer)))
     assert (caught.value.code, caught.value.reason) == ("AccessDenied", "ROLE_NOT_IN_ASSERTION")
+
+
+def _web_identity_trust(federated: World, provider: str, actions: list[str]) -> None:
+    _trust(federated, {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": actions})
+
+
+@pytest.mark.parametrize(
+    ("actions", "refusal"),
+    [
+        (["sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity"], None),
+        (["sts:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity"], "TAG_SESSION_DENIED"),
+        (["sts:AssumeRoleWithWebIdentity", "sts:TagSession"], "SET_SOURCE_IDENTITY_DENIED"),
+    ],
+)
+def test_a_token_carries_session_tags_and_a_source_identity_the_trust_policy_must_allow(
+    federated: World, actions: list[str], refusal: str | None
+) -> None:
+    """Tags come from the `https://aws.amazon.com/tags` claim (sts:TagSession), the source identity from
+    `https://aws.amazon.com/source_identity` (sts:SetSourceIdentity): both must be allowed by the trust policy.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_adding-assume-role-idp,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+    """
+    signer = make_identity()
+    with running_issuer({"keys": [signer.public_jwk("k1")]}) as issuer:
+        with federated.changes() as iam:
+            provider = iam.create_oidc_provider(ACCOUNT, f"https://{issuer.host}", ["my-app"])
+        _web_identity_trust(federated, provider, actions)
+        claims = {
+            "iss": issuer.issuer,
+            "aud": "my-app",
+            "sub": "sara",
+            "exp": epoch(NOW) + 600,
+            "https://aws.amazon.com/tags": {
+                "principal_tags": {"Project": ["Automation"], "CostCenter": "987654"},
+                "transitive_tag_keys": ["Project"],
+            },
+            "https://aws.amazon.com/source_identity": "sara",
+        }
+        token = sign_token(signer, claims)
+        if refusal is not None:
+            with pytest.raises(StsAccessDenied) as caught:
+                assume_role_with_web_identity(federated, ROLE_ARN, "s1", token, HttpJwksSource())
+            assert caught.value.reason == refusal
+            return
+        session = assume_role_with_web_identity(federated, ROLE_ARN, "s1", token, HttpJwksSource())
+        assert session.source_identity == "sara"
+        assembly = federated.assemble(session.credentials.access_key_id, "s3:GetObject", "arn:aws:s3:::b/k")
+        assert assembly.principal_tags == {"Project": "Automation", "CostCenter": "987654"}
+        assert assembly.context["aws:SourceIdentity"] == "sara"
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        {"https://aws.amazon.com/tags": ["Project"]},
+        {"https://aws.amazon.com/tags": {"principal_tags": {"Project": ["a", "b"]}}},
+        {"https://aws.amazon.com/tags": {"principal_tags": {}, "transitive_tag_keys": "Project"}},
+        {"https://aws.amazon.com/source_identity": 42},
+    ],
+)
+def test_a_malformed_session_claim_makes_the_token_invalid(federated: World, claim: dict[str, object]) -> None:
+    """A session claim that is present but not of AWS's shape is refused, never silently dropped."""
+    signer = make_identity()
+    with running_issuer({"keys": [signer.public_jwk("k1")]}) as issuer:
+        with federated.changes() as iam:
+            provider = iam.create_oidc_provider(ACCOUNT, f"https://{issuer.host}", ["my-app"])
+        _web_identity_trust(federated, provider, ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"])
+        claims = {"iss": issuer.issuer, "aud": "my-app", "sub": "s", "exp": epoch(NOW) + 600, **claim}
+        with pytest.raises(StsError) as caught:
+            assume_role_with_web_identity(federated, ROLE_ARN, "s1", sign_token(signer, claims), HttpJwksSource())
+        assert (caught.value.code, caught.value.reason) == ("InvalidIdentityToken", "MALFORMED_SESSION_CLAIM")
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_a_saml_source_identity_needs_set_source_identity_in_the_trust_policy(federated: World, allowed: bool) -> None:
+    """The SourceIdentity attribute of an assertion is refused unless the trust policy allows sts:SetSourceIdentity.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+    """
+    signer = make_identity()
+    register_saml_provider(
+        federated, ACCOUNT, "ExampleIdP", idp_metadata("https://idp.example.com/saml", [signer.cert_base64])
+    )
+    spec = AssertionSpec()
+    spec.attributes["https://aws.amazon.com/SAML/Attributes/SourceIdentity"] = ["alice"]
+    actions = ["sts:AssumeRoleWithSAML", "sts:SetSourceIdentity"] if allowed else ["sts:AssumeRoleWithSAML"]
+    _trust(federated, {"Effect": "Allow", "Principal": {"Federated": PROVIDER_ARN}, "Action": actions})
+    if not allowed:
+        with pytest.raises(StsAccessDenied) as caught:
+            assume_role_with_saml(federated, ROLE_ARN, PROVIDER_ARN, b64(saml_response(spec, signer)))
+        assert caught.value.reason == "SET_SOURCE_IDENTITY_DENIED"
+        return
+    session = assume_role_with_saml(federated, ROLE_ARN, PROVIDER_ARN, b64(saml_response(spec, signer)))
+    assert session.source_identity == "alice"

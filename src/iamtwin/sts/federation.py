@@ -24,10 +24,16 @@ from .assume_role import find_role
 from .denied import StsAccessDenied, refused
 from .errors import StsError, StsErrorCode
 from .issue import Credentials, issue_role_session
-from .limits import check_assume_role_duration, check_role_session_name, check_session_parameters
+from .limits import (
+    check_assume_role_duration,
+    check_role_session_name,
+    check_session_parameters,
+    check_source_identity,
+)
 from .oidc import OidcProvider, verify_web_identity_token
 from .oidc_discovery import JwksSource
 from .saml import parse_idp_metadata, verify_saml_response
+from .token_session_claims import token_session_attributes
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,7 @@ def _authorize(
     context: dict[str, str | list[str]],
     tags: Mapping[str, str],
     now: datetime,
+    source_identity: str | None = None,
 ) -> None:
     for key, value in tags.items():
         context[f"aws:RequestTag/{key}"] = value
@@ -113,6 +120,12 @@ def _authorize(
         tagging = world.authorize(Caller(principal), "sts:TagSession", role_arn, context, now=now)
         if not tagging.allowed:
             raise StsAccessDenied(tagging, reason="TAG_SESSION_DENIED")
+    # A federated principal sets a source identity only where the trust policy also allows
+    # sts:SetSourceIdentity (id_credentials_temp_control-access_monitor.html).
+    if source_identity is not None:
+        setting = world.authorize(Caller(principal), "sts:SetSourceIdentity", role_arn, context, now=now)
+        if not setting.allowed:
+            raise StsAccessDenied(setting, reason="SET_SOURCE_IDENTITY_DENIED")
 
 
 def _provider_row(world: World, account: str, **where: str) -> object | None:
@@ -155,15 +168,30 @@ def assume_role_with_web_identity(
     provider = OidcProvider(url, load_strings(row.client_ids), row.arn)  # type: ignore[attr-defined]
     now = world.clock.now()
     verified = verify_web_identity_token(token, provider, jwks, now)
+    carried = token_session_attributes(verified.claims)
+    packed = check_session_parameters(policy, (), carried.tags, carried.transitive_tag_keys)
+    if carried.source_identity is not None:
+        check_source_identity(carried.source_identity)
     duration = check_assume_role_duration(duration_seconds, max_session_duration=role.max_session_duration)
     context: dict[str, str | list[str]] = {
         **verified.condition_keys(),
         "aws:FederatedProvider": provider.arn,
         "sts:RoleSessionName": session_name,
     }
-    _authorize(world, provider.arn, action, role_arn, context, {}, now)
+    if carried.source_identity is not None:
+        context["sts:SourceIdentity"] = carried.source_identity
+    _authorize(world, provider.arn, action, role_arn, context, carried.tags, now, carried.source_identity)
     arn, user_id, credentials = _issue(
-        world, role, session_name, duration, now, {"aws:FederatedProvider": provider.arn}, {}, (), None, policy
+        world,
+        role,
+        session_name,
+        duration,
+        now,
+        {"aws:FederatedProvider": provider.arn},
+        carried.tags,
+        carried.transitive_tag_keys,
+        carried.source_identity,
+        policy,
     )
     return FederatedSession(
         credentials,
@@ -173,7 +201,7 @@ def assume_role_with_web_identity(
         verified.issuer,
         verified.subject,
         verified.audience,
-        None,
+        carried.source_identity,
         {"SubjectFromWebIdentityToken": verified.subject, "Provider": verified.issuer},
     )
 
@@ -217,7 +245,7 @@ def assume_role_with_saml(
     context: dict[str, str | list[str]] = {**keys, "sts:RoleSessionName": assertion.role_session_name}
     if assertion.source_identity is not None:
         context["sts:SourceIdentity"] = assertion.source_identity
-    _authorize(world, principal_arn, action, role_arn, context, tags, now)
+    _authorize(world, principal_arn, action, role_arn, context, tags, now, assertion.source_identity)
     session_keys = {"aws:FederatedProvider": principal_arn}
     arn, user_id, credentials = _issue(
         world,
