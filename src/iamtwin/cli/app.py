@@ -20,6 +20,7 @@ from .custom_checks_command import (
     check_no_new_access_command,
     check_no_public_access_command,
 )
+from .escalation_command import escalation_command
 from .least_privilege_command import generate_policy_command, unused_access_command
 from .options import DbOption
 from .serve_command import credentials_app, serve
@@ -49,6 +50,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(broker_app, name="broker")
 app.command("generate-policy")(generate_policy_command)
 app.command("unused-access")(unused_access_command)
+app.command("escalation")(escalation_command)
 
 _FORMATS = ("text", "json", "jsonl")
 
