@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from ..errors import IamtwinError
+from .access_query_command import what_can_command, who_can_command
 from .audit_command import audit_app
 from .broker_command import broker_app
 from .catalog_command import catalog_app
@@ -45,6 +46,8 @@ app.command("validate")(validate_command)
 app.command("check-no-new-access")(check_no_new_access_command)
 app.command("check-access-not-granted")(check_access_not_granted_command)
 app.command("check-no-public-access")(check_no_public_access_command)
+app.command("who-can")(who_can_command)
+app.command("what-can")(what_can_command)
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(audit_app, name="audit")
 app.add_typer(broker_app, name="broker")
