@@ -13,6 +13,7 @@ from rich.console import Console
 
 from ..errors import IamtwinError
 from .access_query_command import what_can_command, who_can_command
+from .analyzer_command import analyzer_app
 from .audit_command import audit_app
 from .broker_command import broker_app
 from .catalog_command import catalog_app
@@ -54,6 +55,7 @@ app.add_typer(broker_app, name="broker")
 app.command("generate-policy")(generate_policy_command)
 app.command("unused-access")(unused_access_command)
 app.command("escalation")(escalation_command)
+app.add_typer(analyzer_app, name="analyzer")
 
 _FORMATS = ("text", "json", "jsonl")
 

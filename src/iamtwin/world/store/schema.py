@@ -16,23 +16,23 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from . import broker_schema
+from .metadata import ARN as ARN
+from .metadata import metadata as metadata
 
-ARN = 2048
+# The broker's tables live in broker_schema.py (on the same metadata); named here too, like every table.
+broker_rules = broker_schema.broker_rules
+broker_requests = broker_schema.broker_requests
+broker_approvals = broker_schema.broker_approvals
+broker_events = broker_schema.broker_events
+broker_sessions = broker_schema.broker_sessions
+broker_revocations = broker_schema.broker_revocations
 
 meta = Table(
     "meta",
@@ -305,85 +305,35 @@ audit_head = Table(
     Column("anchor_time", DateTime(timezone=True), nullable=True),
 )
 
-# The elevated access broker (iamtwin.broker). Its rules, as loaded from YAML (one row, name `current`).
-broker_rules = Table(
-    "broker_rules",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("document", Text, nullable=False),
-    Column("loaded_at", DateTime(timezone=True), nullable=False),
-)
-
-# Requests for elevated access; `version` increases with every change so two concurrent changes of one
-# request cannot both commit.
-broker_requests = Table(
-    "broker_requests",
+# Access Analyzer's external access findings (iamtwin.analyze). One row per finding of one zone of trust
+# (`ACCOUNT` or `ORGANIZATION`); `id` is derived from the zone, resource, principal and condition, so
+# re-analysis after a change finds the same row again. `details` holds the actions, access levels and
+# granting statements as JSON.
+analyzer_findings = Table(
+    "analyzer_findings",
     metadata,
     Column("id", String(40), primary_key=True),
-    Column("requester", String(256), nullable=False, index=True),
-    Column("account_id", String(12), nullable=False),
-    Column("role_name", String(64), nullable=False),
-    Column("scope", String(128), nullable=True),
-    Column("justification", Text, nullable=False),
-    Column("ticket", String(256), nullable=True),
-    Column("duration_seconds", Integer, nullable=False),
-    Column("scheduled_start", DateTime(timezone=True), nullable=True),
-    Column("break_glass", Boolean, nullable=False, default=False),
-    Column("rule_name", String(128), nullable=False),
-    Column("approval_rule", String(128), nullable=False),
-    Column("state", String(16), nullable=False, index=True),
+    Column("zone", String(16), nullable=False, index=True),
+    Column("resource_arn", String(ARN), nullable=False, index=True),
+    Column("resource_type", String(64), nullable=False),
+    Column("resource_owner_account", String(12), nullable=False),
+    Column("principal", Text, nullable=False),
+    Column("condition", Text, nullable=False),
+    Column("is_public", Boolean, nullable=False),
+    Column("details", Text, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("archived_by", String(255), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("pending_until", DateTime(timezone=True), nullable=False),
-    Column("window_start", DateTime(timezone=True), nullable=True),
-    Column("window_end", DateTime(timezone=True), nullable=True),
-    Column("version", Integer, nullable=False, default=0),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("analyzed_at", DateTime(timezone=True), nullable=False),
 )
 
-broker_approvals = Table(
-    "broker_approvals",
+# Archive rules: findings matching a rule's filter (JSON, Access Analyzer's FilterCriteria) are archived.
+analyzer_archive_rules = Table(
+    "analyzer_archive_rules",
     metadata,
-    Column("request_id", String(40), ForeignKey("broker_requests.id"), primary_key=True),
-    Column("approver", String(256), primary_key=True),
-    Column("groups", Text, nullable=False),
-    Column("approved_at", DateTime(timezone=True), nullable=False),
-)
-
-# Every transition of a request, in order.
-broker_events = Table(
-    "broker_events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("request_id", String(40), ForeignKey("broker_requests.id"), nullable=False, index=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(256), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("from_state", String(16), nullable=True),
-    Column("to_state", String(16), nullable=False),
-    Column("detail", Text, nullable=False, default=""),
-)
-
-# Sessions the broker obtained from STS for a request (never their secrets).
-broker_sessions = Table(
-    "broker_sessions",
-    metadata,
-    Column("access_key_id", String(32), primary_key=True),
-    Column("request_id", String(40), ForeignKey("broker_requests.id"), nullable=False, index=True),
-    Column("role_arn", String(ARN), nullable=False),
-    Column("session_name", String(64), nullable=False),
-    Column("source_identity", String(64), nullable=False),
-    Column("issued_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-)
-
-# Deny policies the broker put on target roles to cut issued sessions short; removed once every
-# session they deny has expired (`needed_until`).
-broker_revocations = Table(
-    "broker_revocations",
-    metadata,
-    Column("request_id", String(40), ForeignKey("broker_requests.id"), primary_key=True),
-    Column("role_arn", String(ARN), nullable=False),
-    Column("policy_name", String(128), nullable=False),
-    Column("cutoff", DateTime(timezone=True), nullable=False),
-    Column("needed_until", DateTime(timezone=True), nullable=False),
-    Column("removed_at", DateTime(timezone=True), nullable=True),
+    Column("name", String(255), primary_key=True),
+    Column("filter", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
