@@ -38,6 +38,7 @@ from .authorizer import Authorizer
 from .calls import ApiAccessDenied, CallContext
 from .decision_api import DecisionEndpoint, decision_routes
 from .federation_api import unsigned_sts_call
+from .grants_api import grants_routes
 from .json_protocol import JSON_CONTENT_TYPE, encode_json_error, json_auth_error_code
 from .query_protocol import (
     QueryProtocolError,
@@ -310,6 +311,7 @@ def create_app(
             audit.stop()  # writes what is still buffered
 
     authorize, authorize_batch, openapi = decision_routes(DecisionEndpoint(world, authorizer, audit, allow_sampling))
+    create_grant, list_grants, revoke_grant = grants_routes(world)
     app = Starlette(
         lifespan=lifespan,
         routes=[
@@ -317,6 +319,9 @@ def create_app(
             Route("/ready", ready),
             Route("/v1/authorize", logged(authorize, "Authorize"), methods=["POST"]),
             Route("/v1/authorize/batch", logged(authorize_batch, "AuthorizeBatch"), methods=["POST"]),
+            Route("/v1/grants", logged(create_grant, "RequestGrant"), methods=["POST"]),
+            Route("/v1/grants", logged(list_grants, "ListGrants"), methods=["GET"]),
+            Route("/v1/grants/{grant_id}", logged(revoke_grant, "RevokeGrant"), methods=["DELETE"]),
             Route("/openapi.json", openapi),
             Route("/", aws, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]),
             # REST services (S3, Lambda, …) put the operation in the path.

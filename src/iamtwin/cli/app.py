@@ -23,6 +23,7 @@ from .custom_checks_command import (
     check_no_public_access_command,
 )
 from .escalation_command import escalation_command
+from .grants_command import grants_app
 from .least_privilege_command import generate_policy_command, unused_access_command
 from .options import DbOption
 from .serve_command import credentials_app, serve
@@ -56,6 +57,7 @@ app.command("generate-policy")(generate_policy_command)
 app.command("unused-access")(unused_access_command)
 app.command("escalation")(escalation_command)
 app.add_typer(analyzer_app, name="analyzer")
+app.add_typer(grants_app, name="grants")
 
 _FORMATS = ("text", "json", "jsonl")
 

@@ -337,3 +337,33 @@ analyzer_archive_rules = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# The permission orchestrator (iamtwin.grants). Its settings, as loaded from YAML (one row, name `current`).
+grant_settings = Table(
+    "grant_settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+# The ledger of grants: each statement the orchestrator added to a resource policy, with the policy's
+# exact stored text before and after, so a revocation can put back the very text that was there.
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("sid", String(100), nullable=False),
+    Column("resource_arn", String(ARN), nullable=False, index=True),
+    Column("requester", String(ARN), nullable=False, index=True),
+    Column("requester_account", String(12), nullable=False),
+    Column("session_arn", String(ARN), nullable=False),
+    Column("request", Text, nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("previous_policy", Text, nullable=True),
+    Column("applied_policy", Text, nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_by", String(ARN), nullable=True),
+)

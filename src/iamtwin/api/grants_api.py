@@ -1,0 +1,99 @@
+"""`/v1/grants`: the permission orchestrator over HTTP, for callers who sign with SigV4.
+
+`POST /v1/grants` asks for a grant (201 when the policy changed, 200 when it already held it),
+`GET /v1/grants` lists the caller's own (`?includeRevoked=true` for all), `DELETE /v1/grants/{id}`
+revokes one. The caller is the principal whose signature `sigv4.authenticate` verifies, exactly as
+for `/v1/authorize`: the request body says what is asked, never who asks. Errors are JSON objects
+with a stable `code` (GRANT_* from iamtwin.grants, or the SigV4 error AWS would return).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..errors import IamtwinError
+from ..grants import CallOrigin, GrantError, GrantOrchestrator, GrantRequest
+from ..world.stored import Caller, World
+from .decision_api import MAX_BODY
+from .sigv4 import AuthError, authenticate
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _problem(status: int, code: str, message: str) -> Response:
+    return JSONResponse({"code": code, "message": message}, status_code=status)
+
+
+def _refusal(err: IamtwinError) -> Response:
+    status = err.http_status if isinstance(err, GrantError) else 400
+    return JSONResponse(err.to_dict(), status_code=status)
+
+
+def grants_routes(world: World) -> tuple[Endpoint, Endpoint, Endpoint]:
+    """The Starlette endpoints of `/v1/grants`: create, list, and revoke (`/v1/grants/{grant_id}`)."""
+    orchestrator = GrantOrchestrator(world)
+
+    async def _authenticated(request: Request) -> tuple[Caller, bytes, CallOrigin] | Response:
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return _problem(413, "REQUEST_TOO_LARGE", f"the request body is larger than {MAX_BODY} bytes")
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            auth = authenticate(
+                world,
+                method=request.method,
+                path=request.url.path,
+                raw_query=request.url.query,
+                headers=headers,
+                body=body,
+                now=world.clock.now(),
+            )
+        except AuthError as err:
+            return _problem(err.http_status, err.code, err.message)
+        client = request.client.host if request.client else "127.0.0.1"
+        return auth.caller, body, CallOrigin(client, headers.get("user-agent", ""))
+
+    async def create(request: Request) -> Response:
+        found = await _authenticated(request)
+        if isinstance(found, Response):
+            return found
+        caller, body, origin = found
+        try:
+            payload: Any = json.loads(body.decode("utf-8")) if body else None
+        except (ValueError, UnicodeDecodeError):
+            return _problem(400, "INVALID_JSON", "the request body is not JSON")
+        try:
+            outcome = orchestrator.apply(caller, GrantRequest.from_json(payload), origin)
+        except IamtwinError as err:
+            return _refusal(err)
+        return JSONResponse(outcome.to_json(), status_code=201 if outcome.changed else 200)
+
+    async def listing(request: Request) -> Response:
+        found = await _authenticated(request)
+        if isinstance(found, Response):
+            return found
+        caller, _, origin = found
+        include_revoked = request.query_params.get("includeRevoked", "false").lower() == "true"
+        try:
+            grants = orchestrator.list_grants(caller, origin, include_revoked=include_revoked)
+        except IamtwinError as err:
+            return _refusal(err)
+        return JSONResponse({"grants": [g.to_json() for g in grants]})
+
+    async def revoke(request: Request) -> Response:
+        found = await _authenticated(request)
+        if isinstance(found, Response):
+            return found
+        caller, _, origin = found
+        try:
+            outcome = orchestrator.revoke(caller, request.path_params["grant_id"], origin)
+        except IamtwinError as err:
+            return _refusal(err)
+        return JSONResponse(outcome.to_json())
+
+    return create, listing, revoke
