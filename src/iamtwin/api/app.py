@@ -38,6 +38,7 @@ from .authorizer import Authorizer
 from .calls import ApiAccessDenied, CallContext
 from .decision_api import DecisionEndpoint, decision_routes
 from .federation_api import unsigned_sts_call
+from .federation_signin import federation_routes
 from .grants_api import grants_routes
 from .json_protocol import JSON_CONTENT_TYPE, encode_json_error, json_auth_error_code
 from .query_protocol import (
@@ -323,6 +324,7 @@ def create_app(
             Route("/v1/grants", logged(list_grants, "ListGrants"), methods=["GET"]),
             Route("/v1/grants/{grant_id}", logged(revoke_grant, "RevokeGrant"), methods=["DELETE"]),
             Route("/openapi.json", openapi),
+            *federation_routes(world, audit),  # console sign-in (getSigninToken, login)
             Route("/", aws, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]),
             # REST services (S3, Lambda, …) put the operation in the path.
             Route("/{path:path}", aws, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]),

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import Location
 from .errors import BrokerError, BrokerErrorCode
+from .notification_settings import NotificationSettings, notifications_to_data, parse_notifications
 
 MINIMUM_SESSION_SECONDS = 900  # AssumeRole's smallest DurationSeconds
 DEFAULT_PENDING_SECONDS = 24 * 3600
@@ -99,6 +100,7 @@ class BrokerRules:
     people: Mapping[str, Person] = field(default_factory=dict)
     pending_seconds: int = DEFAULT_PENDING_SECONDS
     auditors: Audience | None = None
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
 
     def may_see(self, person: Person, requester: str, approval_rule: str) -> bool:
         """Whether the person may see a request: its requester, one who could approve it, or an auditor."""
@@ -267,7 +269,8 @@ def _eligibility(value: Any, where: str, approvals: Mapping[str, ApprovalRule]) 
 
 def parse_rules(data: Any) -> BrokerRules:
     """Read the broker's configuration (parsed YAML or JSON), refusing anything ambiguous."""
-    raw = _mapping(data, "", frozenset({"eligibility", "approval_rules", "people", "pending_expiry", "auditors"}))
+    keys = frozenset({"eligibility", "approval_rules", "people", "pending_expiry", "auditors", "notifications"})
+    raw = _mapping(data, "", keys)
     approvals_raw = raw.get("approval_rules")
     if not isinstance(approvals_raw, Mapping) or not approvals_raw:
         raise _invalid("approval_rules", "must define at least one approval rule")
@@ -290,7 +293,7 @@ def parse_rules(data: Any) -> BrokerRules:
     if pending < MINIMUM_SESSION_SECONDS:
         raise _invalid("pending_expiry", "must be at least 900 seconds")
     auditors = None if raw.get("auditors") is None else _audience(raw["auditors"], "auditors")
-    return BrokerRules(eligibility, approvals, people, pending, auditors)
+    return BrokerRules(eligibility, approvals, people, pending, auditors, parse_notifications(raw.get("notifications")))
 
 
 def _audience_data(audience: Audience) -> dict[str, Any]:
@@ -301,6 +304,7 @@ def rules_to_data(rules: BrokerRules) -> dict[str, Any]:
     """The rules as plain data that `parse_rules` reads back to equal rules."""
     return {
         **({"auditors": _audience_data(rules.auditors)} if rules.auditors else {}),
+        **({"notifications": notifications_to_data(rules.notifications)} if rules.notifications.configured else {}),
         "pending_expiry": rules.pending_seconds,
         "people": {
             p.subject: {"groups": sorted(p.groups), "attributes": dict(p.attributes)} for p in rules.people.values()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,10 +22,15 @@ from sqlalchemy import Connection, Engine
 
 from ..audit.store import AuditStore
 from ..clock import Clock
-from . import store, transitions
+from . import outbox, store, transitions
+from .channels import Channel
+from .console import AWS_CONSOLE, DEFAULT_ISSUER, ConsoleSignIn, console_sign_in, federation_endpoint
 from .errors import BrokerError, BrokerErrorCode
 from .issuance import CHAINED_MAXIMUM_SECONDS, BrokerPrincipal, SessionCredentials, assume_target_role
+from .notifications import notifications_for
+from .outbox import DispatchReport, OutboxEntry
 from .requests import GRANTED_STATES, Ask, ElevationRequest, RequestEvent, RequestState
+from .reviews import BreakGlassReview, BreakGlassUse, ReviewOutcome
 from .revocation import policy_name, put_deny, remove_deny, revocation_cutoff, target_iam
 from .rules import BrokerRules, Person
 from .store import IssuedSession, Revocation
@@ -48,6 +53,7 @@ class SweepReport:
     expired: tuple[str, ...]
     ended: tuple[str, ...]
     policies_removed: tuple[str, ...]
+    notifications: DispatchReport = field(default_factory=DispatchReport)
 
 
 class Broker:
@@ -63,6 +69,7 @@ class Broker:
         new_id: Callable[[], str] = new_request_id,
         audit: AuditStore | None = None,
         origin: CallOrigin | None = None,
+        channels: Mapping[str, Channel] | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -71,6 +78,8 @@ class Broker:
         self.new_id = new_id
         self.audit = audit if audit is not None else AuditStore(engine)
         self.origin = origin if origin is not None else CallOrigin()
+        # Notification channels; None builds them from the current rules' `notifications` section.
+        self.channels = channels
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
@@ -78,9 +87,11 @@ class Broker:
             yield conn
 
     def _record(self, conn: Connection, change: Change, session: IssuedSession | None = None) -> None:
-        """Append a change's events to the audit trail in the change's own transaction."""
+        """Append a change's events to the audit trail, and its notifications to the outbox, in its own transaction."""
         events = transition_events(change, call_id=new_call_id(), origin=self.origin, session=session)
         self.audit.append_in(conn, events)
+        rules = store.load_rules(conn)
+        outbox.enqueue(conn, rules.notifications, notifications_for(rules, change), self.clock.now())
 
     @contextmanager
     def _refusals(self, event_name: str, person: Person | None, parameters: Mapping[str, Any]) -> Iterator[None]:
@@ -271,6 +282,84 @@ class Broker:
                 self._record(conn, change, issued)
         return creds
 
+    def console_url(
+        self,
+        request_id: str,
+        person: Person | None,
+        *,
+        endpoint: str | None = None,
+        issuer: str = DEFAULT_ISSUER,
+        destination: str = AWS_CONSOLE,
+    ) -> ConsoleSignIn:
+        """Start a session (the same checks as `start_session`) and turn it into a console sign-in URL.
+
+        `endpoint` is the federation endpoint; by default the one next to the broker's STS endpoint.
+        """
+        creds = self.start_session(request_id, person)
+        principal = self._principal()
+        chosen = endpoint if endpoint is not None else federation_endpoint(principal.endpoint_url)
+        with self._refusals("ConsoleSignIn", person, {"requestId": request_id}):
+            return console_sign_in(
+                chosen,
+                creds,
+                now=self.clock.now(),
+                chained=principal.chained,
+                issuer=issuer,
+                destination=destination,
+            )
+
+    # -- break-glass ----------------------------------------------------------------------------
+
+    def break_glass(self, person: Person, ask: Ask) -> ElevationRequest:
+        """Emergency access now, where the approval rule allows it; it leaves a review task for someone else."""
+        return self.request(person, replace(ask, break_glass=True))
+
+    def review_break_glass(
+        self, request_id: str, person: Person, outcome: ReviewOutcome, comment: str
+    ) -> BreakGlassReview:
+        """Complete the review of a break-glass use (one who could have approved it, never its user)."""
+        parameters = {"requestId": request_id, "outcome": outcome.value, "comment": comment}
+        with self._refusals("ReviewBreakGlass", person, parameters):
+            now = self.clock.now()
+            with self._transaction() as conn:
+                rules = store.load_rules(conn)
+                request = self._visible(conn, rules, request_id, person, for_update=True)
+                review = store.read_review(conn, request_id)
+                change = transitions.review_break_glass(rules, request, review, person, now, outcome, comment)
+                store.apply_change(conn, change)
+                self._record(conn, change)
+        assert change.review is not None
+        return change.review
+
+    def break_glass_review(self, request_id: str, person: Person) -> BreakGlassReview | None:
+        """The review of a break-glass request, for someone allowed to see it; None if it was not break-glass."""
+        with self.engine.connect() as conn:
+            self._visible(conn, store.load_rules(conn), request_id, person)
+            return store.read_review(conn, request_id)
+
+    def unreviewed_break_glass(self, person: Person) -> list[BreakGlassUse]:
+        """The break-glass uses nobody has reviewed yet that this person may see, the longest-waiting first."""
+        with self.engine.connect() as conn:
+            rules = store.load_rules(conn)
+            found = [(store.read_request(conn, r.request_id), r) for r in store.list_reviews(conn, open_only=True)]
+        return [
+            BreakGlassUse(request, review)
+            for request, review in found
+            if rules.may_see(person, request.requester, request.approval_rule)
+        ]
+
+    # -- notifications --------------------------------------------------------------------------
+
+    def deliver_notifications(self, limit: int = 100) -> DispatchReport:
+        """Send the outbox's due notifications; best effort: a failure is logged and reported, never raised."""
+        return outbox.deliver_due(self.engine, self.clock, self.channels, limit)
+
+    def notifications(self, request_id: str, person: Person) -> list[OutboxEntry]:
+        """The notifications of a request and how their delivery went, for someone allowed to see it."""
+        with self.engine.connect() as conn:
+            self._visible(conn, store.load_rules(conn), request_id, person)
+            return outbox.entries(conn, request_id=request_id)
+
     # -- reading --------------------------------------------------------------------------------
 
     def list_for(self, person: Person, *, states: tuple[RequestState, ...] = ()) -> list[ElevationRequest]:
@@ -319,4 +408,4 @@ class Broker:
             with self._transaction() as conn:
                 store.mark_removed(conn, revocation.request_id, now)
             removed.append(revocation.policy_name)
-        return SweepReport(tuple(expired), tuple(ended), tuple(removed))
+        return SweepReport(tuple(expired), tuple(ended), tuple(removed), self.deliver_notifications())

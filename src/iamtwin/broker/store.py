@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from ..world.store import schema as t
 from .errors import BrokerError, BrokerErrorCode
 from .requests import Approval, Ask, ElevationRequest, RequestEvent, RequestState
+from .reviews import BreakGlassReview, ReviewOutcome
 from .rules import BrokerRules, parse_rules
 from .transitions import Change
 
@@ -209,6 +210,8 @@ def insert_request(conn: Connection, change: Change) -> ElevationRequest:
     """Store a new request with its first events."""
     conn.execute(t.broker_requests.insert().values(id=change.request.id, version=0, **_request_row(change.request)))
     _write_events(conn, change.events)
+    if change.review is not None:
+        insert_review(conn, change.review)
     return change.request
 
 
@@ -231,6 +234,8 @@ def apply_change(conn: Connection, change: Change) -> ElevationRequest:
                 request_id=request.id, approver=a.approver, groups=json.dumps(sorted(a.groups)), approved_at=_utc(a.at)
             )
         )
+    if change.review is not None and not change.review.open:
+        complete_review(conn, change.review)
     _write_events(conn, change.events)
     return replace(request, version=request.version + 1)
 
@@ -311,3 +316,58 @@ def mark_removed(conn: Connection, request_id: str, now: datetime) -> None:
     """Note that a request's deny policy was removed from its role."""
     table = t.broker_revocations
     conn.execute(table.update().where(table.c.request_id == request_id).values(removed_at=_utc(now)))
+
+
+def insert_review(conn: Connection, review: BreakGlassReview) -> None:
+    """Open the review task of a break-glass use."""
+    conn.execute(
+        t.broker_break_glass_reviews.insert().values(
+            request_id=review.request_id, requester=review.requester, used_at=_utc(review.used_at), comment=""
+        )
+    )
+
+
+def _review(row: Any) -> BreakGlassReview:
+    return BreakGlassReview(
+        row.request_id,
+        row.requester,
+        _required(row.used_at),
+        row.reviewer,
+        _utc(row.reviewed_at),
+        None if row.outcome is None else ReviewOutcome(row.outcome),
+        row.comment,
+    )
+
+
+def read_review(conn: Connection, request_id: str) -> BreakGlassReview | None:
+    """The review of a break-glass request; None for a request that was not one."""
+    table = t.broker_break_glass_reviews
+    row = conn.execute(select(table).where(table.c.request_id == request_id)).first()
+    return None if row is None else _review(row)
+
+
+def complete_review(conn: Connection, review: BreakGlassReview) -> None:
+    """Store a completed review, refusing if someone completed it meanwhile."""
+    table = t.broker_break_glass_reviews
+    updated = conn.execute(
+        table.update()
+        .where(table.c.request_id == review.request_id)
+        .where(table.c.reviewer.is_(None))
+        .values(
+            reviewer=review.reviewer,
+            reviewed_at=_utc(review.reviewed_at),
+            outcome=None if review.outcome is None else review.outcome.value,
+            comment=review.comment,
+        )
+    )
+    if updated.rowcount != 1:
+        raise BrokerError(BrokerErrorCode.ALREADY_REVIEWED, f"the break-glass use `{review.request_id}` was reviewed")
+
+
+def list_reviews(conn: Connection, *, open_only: bool = False) -> list[BreakGlassReview]:
+    """Break-glass reviews, oldest use first (the longest-waiting on top), optionally only the open ones."""
+    table = t.broker_break_glass_reviews
+    query = select(table).order_by(table.c.used_at, table.c.request_id)
+    if open_only:
+        query = query.where(table.c.reviewer.is_(None))
+    return [_review(row) for row in conn.execute(query)]

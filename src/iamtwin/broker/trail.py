@@ -3,9 +3,9 @@
 Each change of a request (a row of `broker_events`) becomes an `AuditEvent` of source
 `broker.iamtwin` — iamtwin's own service, as `iamtwin` is the decision API's — named after the
 transition: CreateRequest, ApproveRequest (each approval), GrantAccess (the quorum met, or
-auto-approval), BreakGlass, RejectRequest, CancelRequest, ExpireRequest, EndAccess, RevokeRequest,
-StartSession. The events of one broker call share its `requestID`, as the records of one API call
-do in CloudTrail.
+auto-approval), BreakGlass, ReviewBreakGlass (the after-the-fact review of a break-glass use),
+RejectRequest, CancelRequest, ExpireRequest, EndAccess, RevokeRequest, StartSession. The events of
+one broker call share its `requestID`, as the records of one API call do in CloudTrail.
 
 `userIdentity` is the person, of type `IamtwinPerson` (principalId and userName = the person's
 subject, their sign-in email): the broker's people are not IAM principals, so they have no ARN, and
@@ -53,6 +53,7 @@ EVENT_NAMES: Mapping[str, str] = {
     "ended": "EndAccess",
     "revoked": "RevokeRequest",
     "session": "StartSession",
+    "break-glass-review": "ReviewBreakGlass",
 }
 
 
@@ -129,6 +130,9 @@ def transition_events(
         parameters = {"requestId": request.id, **ask_parameters(request.ask)}
         if event.kind in ("rejected", "revoked") and event.detail:
             parameters["reason"] = event.detail
+        if event.kind == "break-glass-review" and change.review is not None and change.review.outcome is not None:
+            parameters["outcome"] = change.review.outcome.value
+            parameters["comment"] = change.review.comment
         out.append(
             AuditEvent(
                 event_id=str(uuid.uuid4()),

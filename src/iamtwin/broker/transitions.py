@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from .errors import BrokerError, BrokerErrorCode
 from .quorum import quorum_met
 from .requests import FINAL_STATES, GRANTED_STATES, Approval, Ask, ElevationRequest, RequestEvent, RequestState
+from .reviews import BreakGlassReview, ReviewOutcome
 from .rules import MINIMUM_SESSION_SECONDS, ApprovalRule, BrokerRules, Person
 
 BROKER_ACTOR = "iamtwin-broker"
@@ -22,11 +23,12 @@ BROKER_ACTOR = "iamtwin-broker"
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """A request after a transition, the events recording it, and the approval it added if any."""
+    """A request after a transition, the events recording it, and the approval or break-glass review it added."""
 
     request: ElevationRequest
     events: tuple[RequestEvent, ...]
     approval: Approval | None = None
+    review: BreakGlassReview | None = None
 
 
 def _aware(value: datetime, what: str) -> datetime:
@@ -105,7 +107,9 @@ def create(
     created = RequestEvent(request_id, now, person.subject, "created", None, RequestState.PENDING, ask.justification)
     if ask.break_glass:
         granted = _grant(request, now)
-        return Change(granted, (created, _event(request, now, person.subject, "break-glass", RequestState.APPROVED)))
+        used = _event(request, now, person.subject, "break-glass", RequestState.APPROVED)
+        # Access without approval always leaves a review task someone else must complete.
+        return Change(granted, (created, used), review=BreakGlassReview(request_id, person.subject, now))
     if approval.auto_approve is not None and approval.auto_approve.includes(person):
         granted = _grant(request, now)
         return Change(granted, (created, _event(request, now, BROKER_ACTOR, "auto-approved", RequestState.APPROVED)))
@@ -225,3 +229,34 @@ def started(request: ElevationRequest, person: Person, now: datetime, detail: st
     if request.state == RequestState.ACTIVE:
         return Change(request, (session,))
     return Change(replace(request, state=RequestState.ACTIVE), (session,))
+
+
+def review_break_glass(
+    rules: BrokerRules,
+    request: ElevationRequest,
+    review: BreakGlassReview | None,
+    reviewer: Person,
+    now: datetime,
+    outcome: ReviewOutcome,
+    comment: str,
+) -> Change:
+    """Complete the review of a break-glass use: by one who could have approved it, never its user, with a reason.
+
+    The request's state does not change (reviewing is not revoking); the review is stored with its event.
+    """
+    _aware(now, "the current time")
+    if review is None or not request.ask.break_glass:
+        raise _refuse(BrokerErrorCode.NOT_BREAK_GLASS, f"request `{request.id}` was not a break-glass use")
+    if reviewer.subject == request.requester:
+        raise _refuse(BrokerErrorCode.SELF_REVIEW_FORBIDDEN, "nobody may review their own break-glass use")
+    if not review.open:
+        raise _refuse(
+            BrokerErrorCode.ALREADY_REVIEWED, f"the break-glass use `{request.id}` was reviewed by `{review.reviewer}`"
+        )
+    if not _approval_rule(rules, request).approver_groups(reviewer):
+        raise _refuse(BrokerErrorCode.NOT_A_REVIEWER, f"`{reviewer.subject}` is in none of the approver groups")
+    if not comment.strip():
+        raise _refuse(BrokerErrorCode.EMPTY_REVIEW_COMMENT, "a review needs a comment saying why")
+    done = replace(review, reviewer=reviewer.subject, reviewed_at=now, outcome=outcome, comment=comment)
+    event = _event(request, now, reviewer.subject, "break-glass-review", request.state, f"{outcome.value}: {comment}")
+    return Change(request, (event,), review=done)

@@ -5,6 +5,10 @@ command line trusts its local operator, so run it where only the broker's operat
 broker's own credentials (a session of its role) come from `IAMTWIN_BROKER_ACCESS_KEY_ID`,
 `IAMTWIN_BROKER_SECRET_ACCESS_KEY` and `IAMTWIN_BROKER_SESSION_TOKEN`; STS and IAM are at
 `--endpoint-url` (an `iamtwin serve` URL by default).
+
+After every change the command sends the notifications it queued (best effort: a mail server that is
+down delays them, never the change); `iamtwin broker notify` and `sweep` send what is still due.
+Unreviewed break-glass uses head `iamtwin broker list`, in red, until someone reviews them.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
 
 from ..broker.errors import BrokerError, BrokerErrorCode
 from ..broker.issuance import DEFAULT_ENDPOINT, BrokerPrincipal
 from ..broker.outputs import CredentialFormat, render
 from ..broker.requests import Ask, ElevationRequest, RequestState
+from ..broker.reviews import BreakGlassReview, BreakGlassUse
 from ..broker.rules import parse_duration
 from ..broker.service import DEFAULT_MANAGER_ROLE, Broker
 from ..clock import SystemClock
@@ -135,6 +142,7 @@ def request(
         with opened(db) as world:
             broker = _broker(world)
             created = broker.request(broker.person(person), ask)
+            broker.deliver_notifications()
     except IamtwinError as err:
         raise fail(err) from err
     _show(created, output_format)
@@ -152,6 +160,7 @@ def _decide(action: str, request_id: str, person: str, db: str | None, output_fo
                 changed = broker.reject(request_id, who, reason)
             else:
                 changed = broker.cancel(request_id, who)
+            broker.deliver_notifications()
     except IamtwinError as err:
         raise fail(err) from err
     _show(changed, output_format)
@@ -197,14 +206,65 @@ def list_requests(
             raise IamtwinError(f"unknown state in `{', '.join(state or [])}`", code="INVALID_STATE") from exc
         with opened(db) as world:
             broker = _broker(world)
-            found = broker.list_for(broker.person(person), states=states)
+            who = broker.person(person)
+            found = broker.list_for(who, states=states)
+            unreviewed = broker.unreviewed_break_glass(who)
     except IamtwinError as err:
         raise fail(err) from err
+    open_ids = {use.request.id for use in unreviewed}
+    # Unreviewed break-glass uses come first, however old, until someone reviews them.
+    ordered = [r for r in found if r.id in open_ids] + [r for r in found if r.id not in open_ids]
     if output_format == "json":
-        print_json([_request_data(r) for r in found])
+        print_json([{**_request_data(r), "unreviewedBreakGlass": r.id in open_ids} for r in ordered])
         return
-    for item in found:
-        _show(item, "text")
+    if unreviewed:
+        _unreviewed_panel(unreviewed)
+    for item in ordered:
+        if item.id not in open_ids:
+            _show(item, "text")
+
+
+def _unreviewed_panel(uses: list[BreakGlassUse]) -> None:
+    """The unreviewed break-glass uses, in a red panel above everything else (lines wrap, never truncate)."""
+    lines = Text()
+    for use in uses:
+        r = use.request
+        lines.append(f"{r.id}  ", style="bold")
+        lines.append(f"{r.requester}  {r.role_arn}  used {_time(use.review.used_at)}\n")
+        lines.append(f"    why: {r.ask.justification}\n")
+    lines.append("review with: iamtwin broker review ID --as YOU --outcome justified|unjustified --comment WHY")
+    title = f"UNREVIEWED BREAK-GLASS USES ({len(uses)})"
+    Console(highlight=False).print(Panel(lines, title=title, title_align="left", border_style="bold red"))
+
+
+def _review_data(review: BreakGlassReview) -> dict[str, Any]:
+    return {
+        "requestId": review.request_id,
+        "usedBy": review.requester,
+        "usedAt": _time(review.used_at),
+        "reviewer": review.reviewer,
+        "reviewedAt": _time(review.reviewed_at),
+        "outcome": None if review.outcome is None else review.outcome.value,
+        "comment": review.comment,
+    }
+
+
+@broker_app.command("notify")
+def notify(db: DbOption = None, output_format: FormatOption = "text") -> None:
+    """Send the notifications that are due (failed ones are retried with growing delays)."""
+    try:
+        check_format(output_format)
+        with opened(db) as world:
+            report = _broker(world).deliver_notifications()
+    except IamtwinError as err:
+        raise fail(err) from err
+    data = {"sent": len(report.sent), "retrying": len(report.retrying), "givenUp": len(report.given_up)}
+    if output_format == "json":
+        print_json({**data, "errors": {str(k): v for k, v in report.errors.items()}})
+        return
+    Console(highlight=False).print(
+        f"sent {data['sent']}, retrying {data['retrying']}, given up {data['givenUp']}", markup=False
+    )
 
 
 @broker_app.command("show")
@@ -216,6 +276,8 @@ def show(request_id: str, person: AsOption, db: DbOption = None, output_format: 
             broker = _broker(world)
             found, events = broker.history(request_id, broker.person(person))
             sessions = broker.sessions(request_id, broker.person(person))
+            glass = broker.break_glass_review(request_id, broker.person(person))
+            notes = broker.notifications(request_id, broker.person(person))
     except IamtwinError as err:
         raise fail(err) from err
     history = [
@@ -238,13 +300,30 @@ def show(request_id: str, person: AsOption, db: DbOption = None, output_format: 
         }
         for s in sessions
     ]
+    delivered = [
+        {
+            "kind": n.delivery.kind,
+            "channel": n.delivery.channel,
+            "recipient": n.delivery.recipient,
+            "state": n.state.value,
+            "attempts": n.attempts,
+            "lastError": n.last_error,
+        }
+        for n in notes
+    ]
     if output_format == "json":
-        print_json({**_request_data(found), "events": history, "sessions": issued})
+        extra = {"breakGlassReview": None if glass is None else _review_data(glass), "notifications": delivered}
+        print_json({**_request_data(found), "events": history, "sessions": issued, **extra})
         return
     console = Console(highlight=False)
     _show(found, "text")
+    if glass is not None and glass.open:
+        console.print(f"  UNREVIEWED BREAK-GLASS USE: review with `iamtwin broker review {found.id}`", style="bold red")
     for event in history:
         console.print(f"  {event['at']}  {event['kind']:<14} {event['actor']}  {event['detail']}", markup=False)
+    for note in delivered:
+        line = f"  notification {note['kind']} by {note['channel']} to {note['recipient']}: {note['state']}"
+        console.print(line + (f" ({note['lastError']})" if note["lastError"] else ""), markup=False)
 
 
 @broker_app.command("credentials")
@@ -292,6 +371,7 @@ def revoke(
         with opened(db) as world:
             broker = _broker(world, _principal(endpoint_url, key, secret, token), manager_role)
             changed = broker.revoke(request_id, broker.person(person), reason)
+            broker.deliver_notifications()
     except IamtwinError as err:
         raise fail(err) from err
     _show(changed, output_format)
@@ -319,6 +399,7 @@ def sweep(
         "expired": list(report.expired),
         "ended": list(report.ended),
         "policiesRemoved": list(report.policies_removed),
+        "notificationsSent": len(report.notifications.sent),
     }
     if output_format == "json":
         print_json(data)
@@ -327,3 +408,7 @@ def sweep(
         Console(highlight=False).print(
             f"expired {len(report.expired)}, ended {len(report.ended)}, removed {removed} policies", markup=False
         )
+
+
+# The break-glass and console verbs live in their own modules; importing them registers them on `broker_app`.
+from . import broker_break_glass_command, broker_console_command  # noqa: E402, F401

@@ -92,3 +92,37 @@ broker_revocations = Table(
     Column("needed_until", DateTime(timezone=True), nullable=False),
     Column("removed_at", DateTime(timezone=True), nullable=True),
 )
+
+# Break-glass uses of the broker (one row per break-glass request) and the review someone other than
+# the requester must complete afterwards; `reviewer` is null until then.
+broker_break_glass_reviews = Table(
+    "broker_break_glass_reviews",
+    metadata,
+    Column("request_id", String(40), ForeignKey("broker_requests.id"), primary_key=True),
+    Column("requester", String(256), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=False),
+    Column("reviewer", String(256), nullable=True),
+    Column("reviewed_at", DateTime(timezone=True), nullable=True),
+    Column("outcome", String(16), nullable=True),
+    Column("comment", Text, nullable=False, default=""),
+)
+
+# The broker's notification outbox: one row per delivery (an email to one person, a post to one chat
+# webhook), written in the transaction of the change it tells about and sent afterwards with retries.
+broker_notifications = Table(
+    "broker_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(40), ForeignKey("broker_requests.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(256), nullable=False),
+    Column("subject", String(512), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=False, default=""),
+)

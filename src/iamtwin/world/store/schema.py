@@ -33,6 +33,8 @@ broker_approvals = broker_schema.broker_approvals
 broker_events = broker_schema.broker_events
 broker_sessions = broker_schema.broker_sessions
 broker_revocations = broker_schema.broker_revocations
+broker_break_glass_reviews = broker_schema.broker_break_glass_reviews
+broker_notifications = broker_schema.broker_notifications
 
 meta = Table(
     "meta",
