@@ -16,6 +16,7 @@ from .access_query_command import what_can_command, who_can_command
 from .analyzer_command import analyzer_app
 from .audit_command import audit_app
 from .broker_command import broker_app
+from .broker_web_command import broker_web
 from .catalog_command import catalog_app
 from .custom_checks_command import (
     check_access_not_granted_command,
@@ -53,6 +54,7 @@ app.command("what-can")(what_can_command)
 app.add_typer(credentials_app, name="credentials")
 app.add_typer(audit_app, name="audit")
 app.add_typer(broker_app, name="broker")
+broker_app.command("web")(broker_web)
 app.command("generate-policy")(generate_policy_command)
 app.command("unused-access")(unused_access_command)
 app.command("escalation")(escalation_command)

@@ -1,0 +1,96 @@
+"""`iamtwin broker web`: the broker's web pages and REST API, with OpenID Connect sign-in.
+
+People sign in at the OIDC provider (`--oidc-issuer`, `--client-id`, the secret from
+`IAMTWIN_BROKER_CLIENT_SECRET`); their groups and attributes come from the ID token. The broker's
+own credentials and STS/IAM endpoint are those of the other `iamtwin broker` commands. Sessions are
+kept in the process, so it runs as one worker; serve it behind HTTPS and keep `--secure-cookies`
+(turn it off only for a plain-HTTP address on this machine).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..broker.errors import BrokerError, BrokerErrorCode
+from ..broker.issuance import BrokerPrincipal
+from ..broker.service import DEFAULT_MANAGER_ROLE, Broker
+from ..clock import SystemClock
+from ..errors import IamtwinError
+from ..world.stored import World
+from .broker_command import EndpointOption, KeyOption, ManagerOption, SecretOption, TokenOption
+from .options import DbOption, fail
+
+
+def _principal(endpoint: str, key: str | None, secret: str | None, token: str | None) -> BrokerPrincipal | None:
+    """The broker's credentials; None when unset (pages work, sessions are refused with NO_BROKER_CREDENTIALS)."""
+    if not key and not secret:
+        return None
+    if not key or not secret:
+        raise BrokerError(
+            BrokerErrorCode.NO_BROKER_CREDENTIALS,
+            "set both IAMTWIN_BROKER_ACCESS_KEY_ID and IAMTWIN_BROKER_SECRET_ACCESS_KEY",
+        )
+    return BrokerPrincipal(key, secret, token, endpoint_url=None if endpoint == "aws" else endpoint)
+
+
+def broker_web(
+    oidc_issuer: Annotated[str, typer.Option("--oidc-issuer", envvar="IAMTWIN_BROKER_OIDC_ISSUER", help="Issuer URL.")],
+    client_id: Annotated[str, typer.Option("--client-id", envvar="IAMTWIN_BROKER_CLIENT_ID", help="OIDC client id.")],
+    client_secret: Annotated[
+        str, typer.Option("--client-secret", envvar="IAMTWIN_BROKER_CLIENT_SECRET", help="OIDC client secret.")
+    ],
+    db: DbOption = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="Load this YAML rules file first.")] = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8778,
+    public_url: Annotated[
+        str | None, typer.Option("--public-url", help="The URL people reach it at (default http://HOST:PORT).")
+    ] = None,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies/--insecure-cookies", help="Mark the session cookie Secure (HTTPS).")
+    ] = True,
+    groups_claim: Annotated[str, typer.Option(help="The ID token claim listing the person's groups.")] = "groups",
+    attribute_claims: Annotated[
+        list[str] | None, typer.Option("--attribute-claim", help="An ID token claim read as an attribute; repeat.")
+    ] = None,
+    endpoint: EndpointOption = "http://127.0.0.1:8777",
+    manager_role: ManagerOption = DEFAULT_MANAGER_ROLE,
+    key: KeyOption = None,
+    secret: SecretOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Serve the broker's web pages and REST API (/api/v1, OpenAPI at /api/v1/openapi.json)."""
+    import uvicorn
+
+    from ..broker.web.app import broker_web_app
+    from ..broker.web.config import OidcConfig, WebConfig
+
+    try:
+        if rules is not None:
+            try:
+                text = rules.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise IamtwinError(f"cannot read `{rules}`: {exc.strerror}", code="FILE_NOT_READABLE") from exc
+        world = World.open(db)
+        clock = SystemClock()
+        broker = Broker(world.engine, clock, _principal(endpoint, key, secret, token), manager_role=manager_role)
+        if rules is not None:
+            broker.load_rules(text)
+        oidc = OidcConfig(
+            oidc_issuer,
+            client_id,
+            client_secret,
+            groups_claim=groups_claim,
+            attribute_claims=tuple(attribute_claims) if attribute_claims else ("department",),
+        )
+        url = public_url or f"http://{host}:{port}"
+        app = broker_web_app(broker, oidc, clock, WebConfig(url, secure_cookies=secure_cookies), world=world)
+    except IamtwinError as err:
+        raise fail(err) from err
+    Console(highlight=False, stderr=True).print(f"broker web at {url} (sign-in at {oidc_issuer})", markup=False)
+    # One worker: the web sessions live in this process.
+    uvicorn.run(app, host=host, port=port, log_level="warning", workers=1)
