@@ -70,7 +70,7 @@ def serve(
         authorizer = Authorizer(world, AuthorizerConfig.read(authorizer_file)) if authorizer_file else None
     except IamtwinError as err:
         raise fail(err) from err
-    from ..api.factory import configure_logging, serving_app
+    from ..api.factory import configure_logging, serving_app, settle_heap
     from ..audit.decisions import AllowSampling
 
     configure_logging()
@@ -99,6 +99,7 @@ def serve(
             world.close()
         return
     app = serving_app(world, authorizer, AllowSampling(allow_sampling))
+    settle_heap()
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
