@@ -58,7 +58,9 @@ def _broker(world: World, clock: FixedClock, rules: str | None = None) -> Broker
 
 
 def _records(world: World) -> list[dict[str, Any]]:
-    return [json.loads(e.record) for e in AuditStore(world.engine).events()]
+    """The trail's records of requests (loading the rules is recorded too: see its own test)."""
+    records = (json.loads(e.record) for e in AuditStore(world.engine).events())
+    return [r for r in records if r["eventName"] != "PutRules"]
 
 
 def _summary(records: list[dict[str, Any]]) -> list[tuple[str, str | None, str | None, str | None]]:
@@ -220,7 +222,7 @@ def test_altering_a_stored_broker_event_is_named_by_verify(world: World, clock: 
             )
         ).one()
         total = int(conn.execute(select(func.count()).select_from(audit_events)).scalar_one())
-    assert total == 4 and verify(AuditStore(world.engine)).ok
+    assert total == 5 and verify(AuditStore(world.engine)).ok  # the rules loaded, then 4 transitions
     assert CliRunner().invoke(app, ["audit", "verify", "--db", db_url]).exit_code == 0
     with world.engine.begin() as conn:
         conn.execute(update(audit_events).where(audit_events.c.seq == seq).values(record=record.replace(BOB, MALLORY)))
@@ -272,8 +274,8 @@ class _BrokenTrail(AuditStore):
 
 def test_a_change_whose_audit_event_cannot_be_written_is_not_stored(world: World, clock: FixedClock) -> None:
     """The change and its audit events share one transaction: no request exists without its event."""
+    Broker(world.engine, clock).load_rules(QUORUM_RULES)
     broker = Broker(world.engine, clock, audit=_BrokenTrail(world.engine))
-    broker.load_rules(QUORUM_RULES)
     try:
         broker.request(broker.person("dan@example.com"), Ask("111122223333", "Admin", 3600, "deploy"))
     except RuntimeError as exc:
@@ -283,3 +285,16 @@ def test_a_change_whose_audit_event_cannot_be_written_is_not_stored(world: World
     with world.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(broker_requests)).scalar() == 0
     assert _records(world) == []
+
+
+def test_loading_rules_is_recorded_without_their_text(world: World, clock: FixedClock) -> None:
+    """New rules change who may ask and who approves: PutRules names them and the digest of their stored text."""
+    _broker(world, clock, QUORUM_RULES)
+    (record,) = [json.loads(e.record) for e in AuditStore(world.engine).events()]
+    assert (record["eventSource"], record["eventName"], record["userIdentity"]["type"]) == (
+        BROKER_SOURCE,
+        "PutRules",
+        "IamtwinOperator",
+    )
+    assert record["requestParameters"] == {"eligibility": ["prod"], "approvalRules": ["peer-and-security"], "people": 3}
+    assert len(record["responseElements"]["sha256"]) == 64

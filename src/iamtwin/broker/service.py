@@ -34,7 +34,7 @@ from .reviews import BreakGlassReview, BreakGlassUse, ReviewOutcome
 from .revocation import policy_name, put_deny, remove_deny, revocation_cutoff, target_iam
 from .rules import BrokerRules, Person
 from .store import IssuedSession, Revocation
-from .trail import CallOrigin, ask_parameters, new_call_id, refusal_event, transition_events
+from .trail import CallOrigin, ask_parameters, new_call_id, refusal_event, rules_event, transition_events
 from .transitions import Change
 
 # The role in each target account through which the broker puts and removes deny policies.
@@ -122,7 +122,9 @@ class Broker:
     def load_rules(self, text: str) -> BrokerRules:
         """Validate rules (YAML text) and make them current."""
         with self._transaction() as conn:
-            return store.save_rules(conn, text, self.clock.now())
+            rules = store.save_rules(conn, text, self.clock.now())
+            self.audit.append_in(conn, [rules_event(rules, rules.to_json(), now=self.clock.now(), origin=self.origin)])
+            return rules
 
     def rules(self) -> BrokerRules:
         """The current rules."""

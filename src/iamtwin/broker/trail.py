@@ -24,6 +24,7 @@ record does), never its secret key or token.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from typing import Any
 from ..audit.event import AuditEvent, UserIdentity, cloudtrail_time
 from .errors import BrokerError
 from .requests import Ask, ElevationRequest, RequestEvent
+from .rules import BrokerRules
 from .store import IssuedSession
 from .transitions import BROKER_ACTOR, Change
 
@@ -179,4 +181,34 @@ def refusal_event(
         response_elements=None,
         error_code=error.code,
         error_message=error.message,
+    )
+
+
+# Who loads rules: the operator of the command line, who is not an IAM principal (no ARN).
+OPERATOR = UserIdentity(type="IamtwinOperator", principal_id="iamtwin-cli", user_name="iamtwin-cli")
+
+
+def rules_event(rules: BrokerRules, stored: str, *, now: datetime, origin: CallOrigin) -> AuditEvent:
+    """The record of new rules becoming current: they decide who may ask and who approves, so they are audited.
+
+    The record names the rules and carries the SHA-256 of their stored text, not the text itself:
+    webhook URLs in it can be secrets.
+    """
+    return AuditEvent(
+        event_id=str(uuid.uuid4()),
+        event_time=now,
+        event_source=BROKER_SOURCE,
+        event_name="PutRules",
+        aws_region=origin.region,
+        source_ip_address=origin.source_ip,
+        user_agent=origin.user_agent,
+        user_identity=OPERATOR,
+        request_id=new_call_id(),
+        read_only=False,
+        request_parameters={
+            "eligibility": [rule.name for rule in rules.eligibility],
+            "approvalRules": sorted(rules.approvals),
+            "people": len(rules.people),
+        },
+        response_elements={"sha256": hashlib.sha256(stored.encode("utf-8")).hexdigest()},
     )
