@@ -4,7 +4,9 @@ People sign in at the OIDC provider (`--oidc-issuer`, `--client-id`, the secret 
 `IAMTWIN_BROKER_CLIENT_SECRET`); their groups and attributes come from the ID token. The broker's
 own credentials and STS/IAM endpoint are those of the other `iamtwin broker` commands. Sessions are
 kept in the process, so it runs as one worker; serve it behind HTTPS and keep `--secure-cookies`
-(turn it off only for a plain-HTTP address on this machine).
+(turn it off only for a plain-HTTP address on this machine). The process also does the broker's
+periodic work: every `--sweep-interval` seconds what `iamtwin broker sweep` does, and after each
+action the notifications it queued.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rich.console import Console
 from ..broker.errors import BrokerError, BrokerErrorCode
 from ..broker.issuance import BrokerPrincipal
 from ..broker.service import DEFAULT_MANAGER_ROLE, Broker
+from ..broker.web.config import DEFAULT_SWEEP_SECONDS
 from ..clock import SystemClock
 from ..errors import IamtwinError
 from ..world.stored import World
@@ -57,6 +60,14 @@ def broker_web(
     attribute_claims: Annotated[
         list[str] | None, typer.Option("--attribute-claim", help="An ID token claim read as an attribute; repeat.")
     ] = None,
+    sweep_interval: Annotated[
+        float,
+        typer.Option(
+            "--sweep-interval",
+            min=0,
+            help="Seconds between sweeps (expiries, window ends, deny policies) and notification runs; 0: never.",
+        ),
+    ] = DEFAULT_SWEEP_SECONDS,
     endpoint: EndpointOption = "http://127.0.0.1:8777",
     manager_role: ManagerOption = DEFAULT_MANAGER_ROLE,
     key: KeyOption = None,
@@ -88,7 +99,8 @@ def broker_web(
             attribute_claims=tuple(attribute_claims) if attribute_claims else ("department",),
         )
         url = public_url or f"http://{host}:{port}"
-        app = broker_web_app(broker, oidc, clock, WebConfig(url, secure_cookies=secure_cookies), world=world)
+        config = WebConfig(url, secure_cookies=secure_cookies, sweep_seconds=sweep_interval)
+        app = broker_web_app(broker, oidc, clock, config, world=world)
     except IamtwinError as err:
         raise fail(err) from err
     Console(highlight=False, stderr=True).print(f"broker web at {url} (sign-in at {oidc_issuer})", markup=False)

@@ -24,11 +24,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import uvicorn
+import yaml
 from tests.api.conftest import RunningServer, server
 from tests.broker.estate import EXAMPLE_RULES, broker_principal, build_estate
 
 from iamtwin.broker.service import Broker
 from iamtwin.broker.web.app import broker_web_app
+from iamtwin.broker.web.background import BackgroundWork
 from iamtwin.broker.web.config import OidcConfig, WebConfig
 
 __all__ = ["server"]
@@ -66,7 +68,7 @@ class Provider:
 
 @dataclass
 class WebBroker:
-    """The web app's URL, its broker and clock, and the STS/IAM server behind it."""
+    """The web app's URL, its broker and clock, the STS/IAM server behind it, and its background work."""
 
     url: str
     broker: Broker
@@ -74,6 +76,7 @@ class WebBroker:
     server: RunningServer
     provider: Provider
     clients: list[httpx.Client]
+    work: BackgroundWork
 
     def client(self, **options: Any) -> httpx.Client:
         """An HTTP client of the web app, closed when the test ends."""
@@ -151,8 +154,8 @@ def oidc_provider() -> Iterator[Provider]:
 
 
 def serve_on(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    """Run an ASGI app under uvicorn in a thread on the given port, once it accepts connections."""
-    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    """Run an ASGI app under uvicorn in a thread on a port, its lifespan started, once it accepts connections."""
+    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -167,9 +170,11 @@ def serve_on(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
 def web(request: pytest.FixtureRequest, server: RunningServer, oidc_provider: Provider) -> Iterator[WebBroker]:
     """Scenario 05's estate and rules, a broker holding its role's session, and its web app on a free port.
 
-    Parametrize indirectly with `{"session_seconds": n}` to change how long web sessions last.
+    Parametrize indirectly with `{"session_seconds": n}` to change how long web sessions last, or
+    `{"sweep_seconds": s}` to sweep every s seconds: by default the app never sweeps on its own,
+    so the tests that move the clock see only what their own calls settle.
     """
-    options = getattr(request, "param", {})
+    options = {"sweep_seconds": 0, **getattr(request, "param", {})}
     key, secret = build_estate(server.world)
     clock = ShiftedClock()
     broker = Broker(server.world.engine, clock, broker_principal(server.url, key, secret))
@@ -179,13 +184,20 @@ def web(request: pytest.FixtureRequest, server: RunningServer, oidc_provider: Pr
     app = broker_web_app(broker, oidc_provider.config(), clock, WebConfig(url, secure_cookies=False, **options))
     instance, thread = serve_on(app, port)
     try:
-        running = WebBroker(url, broker, clock, server, oidc_provider, [])
+        running = WebBroker(url, broker, clock, server, oidc_provider, [], app.state.web.background)
         yield running
     finally:
         for client in running.clients:
             client.close()
         instance.should_exit = True
         thread.join(timeout=10)
+
+
+def allow_break_glass(web: WebBroker) -> None:
+    """Scenario 05's rules with break-glass allowed on the account's approval rule."""
+    rules = yaml.safe_load(EXAMPLE_RULES.read_text(encoding="utf-8"))
+    rules["approval_rules"]["account-111122223333-reviewers"]["break_glass"] = True
+    web.broker.load_rules(yaml.safe_dump(rules))
 
 
 _FORM_ACTION = re.compile(r'<form method="post" action="(/interaction/[\w-]+/login)"')

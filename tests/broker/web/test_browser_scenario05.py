@@ -3,7 +3,8 @@
 Debian's `chromium` is driven by Playwright (`executable_path`); the broker's STS/IAM target is
 `iamtwin serve`, and boto3 uses the credentials the page shows. The web app's clock is then moved
 past the approved window: a "Start session" click on the page still open is refused, and the request
-shows as ended. Session ARNs follow
+shows as ended. A break-glass use is then clicked through from the form to bob's review, with the
+unreviewed block heading his dashboard until he has reviewed it. Session ARNs follow
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from .conftest import WebBroker
+from .conftest import WebBroker, allow_break_glass
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Nothing but 127.0.0.1: no background requests to the browser vendor's services (updates, sync, hints).
@@ -127,4 +128,45 @@ def test_scenario_05_from_sign_in_to_expiry(browser: Browser, web: WebBroker, tm
     alice.goto(f"{web.url}/requests/{request_id}")
     assert alice.get_by_test_id("state").inner_text() == "ended"
     assert alice.get_by_role("button", name="Start session").count() == 0
+    assert violations == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_break_glass_and_its_review_by_bob(browser: Browser, web: WebBroker, tmp_path: Path) -> None:
+    """alice breaks the glass from the form; bob finds it heading his dashboard, reviews it; it is listed no more."""
+    allow_break_glass(web)
+    violations: list[str] = []
+    alice = _signed_in(browser, web, "alice", violations)
+    alice.get_by_role("link", name="Request access").click()
+    alice.get_by_label("Account").fill("111122223333")
+    alice.get_by_label("Role").fill("TempAccessRoleS3Admin")
+    alice.get_by_label("Duration").fill("1h")
+    alice.get_by_label("Justification").fill("INC-1043: production outage")
+    alice.get_by_label("Emergency (break-glass)").check()
+    alice.get_by_role("button", name="Submit request").click()
+    alice.wait_for_url(re.compile(r"/requests/r-[0-9a-f]{16}$"))
+    request_id = alice.url.rsplit("/", 1)[1]
+    assert alice.get_by_test_id("state").inner_text() == "approved"  # at once, nobody approved
+    assert alice.get_by_test_id("break-glass-review").is_visible()
+    assert alice.get_by_role("button", name="Record review").count() == 0  # never the user
+
+    bob = _signed_in(browser, web, "bob", violations)
+    block = bob.get_by_test_id("unreviewed-break-glass")
+    assert block.is_visible()
+    assert bob.locator("main > :first-child").get_attribute("data-testid") == "unreviewed-break-glass"
+    assert block.get_by_role("link", name=request_id).count() == 1
+    bob.screenshot(path=str(tmp_path / "unreviewed.png"), full_page=True)
+    block.get_by_role("link", name="Review it").click()
+    bob.wait_for_url(re.compile(re.escape(f"{web.url}/requests/{request_id}") + "#review$"))
+    bob.get_by_label("justified", exact=True).check()
+    bob.get_by_label("Comment").fill("outage confirmed in INC-1043")
+    bob.get_by_role("button", name="Record review").click()
+    bob.wait_for_url(f"{web.url}/requests/{request_id}")
+    assert bob.get_by_test_id("review-outcome").inner_text() == "justified"
+    assert bob.get_by_test_id("reviewer").inner_text() == "bob@example.com"
+    bob.get_by_role("link", name="My requests").click()
+    bob.wait_for_url(web.url + "/")
+    assert bob.get_by_test_id("unreviewed-break-glass").count() == 0
+    alice.goto(web.url + "/")
+    assert alice.get_by_test_id("unreviewed-break-glass").count() == 0
     assert violations == []

@@ -83,3 +83,26 @@ def test_an_unreadable_rules_file_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "FILE_NOT_READABLE" in result.output or "cannot read" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_negative_sweep_interval_is_refused(tmp_path: Path) -> None:
+    """`--sweep-interval` is seconds, 0 for never: a negative one is a usage error, not a traceback."""
+    result = CliRunner().invoke(
+        app,
+        [
+            "broker",
+            "web",
+            "--db",
+            f"sqlite:///{tmp_path / 'b.db'}",
+            "--oidc-issuer",
+            "http://127.0.0.1:1",
+            "--client-id",
+            "x",
+            "--client-secret",
+            "y",
+            "--sweep-interval",
+            "-1",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--sweep-interval" in result.output and "Traceback" not in result.output

@@ -2,7 +2,8 @@
 
 Errors are `{"error": {"code", "message"}}` with the status of `errors.http_status`. Bodies of the
 decision calls are read for `reason` only: anything else a client puts there (a duration, a role,
-an account) is ignored, since the stored request decides those.
+an account) is ignored, since the stored request decides those. Unreviewed break-glass uses come
+first in lists (`unreviewedBreakGlass`) until someone reviews them (`POST …/review`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.routing import Route
 
 from ...errors import IamtwinError
 from ..requests import RequestState
+from .break_glass import read_review, review_json, reviewable_uses, use_json
 from .context import WebContext, context_of
 from .errors import WebError, WebErrorCode, http_status
 from .identity import Caller, api_caller
@@ -52,6 +54,9 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             response = await handler(web, request, caller)
         except IamtwinError as error:
             response = _error(error)
+        else:
+            if request.method == "POST":
+                web.background.nudge()  # what the action queued is sent now, without the caller waiting for it
         response.headers["cache-control"] = "no-store"
         return response
 
@@ -89,8 +94,9 @@ async def _me(web: WebContext, request: Request, caller: Caller) -> Response:
 
 async def _list(web: WebContext, request: Request, caller: Caller) -> Response:
     view = request.query_params.get("view", "visible")
-    if view == "review":
+    if view == "review":  # pending requests and break-glass uses this caller could decide on
         found = await run_in_threadpool(to_review, web.broker, caller.person)
+        uses = await run_in_threadpool(reviewable_uses, web.broker, caller.person)
     elif view == "visible":
         state = request.query_params.get("state")
         try:
@@ -98,9 +104,18 @@ async def _list(web: WebContext, request: Request, caller: Caller) -> Response:
         except ValueError as exc:
             raise WebError(WebErrorCode.INVALID_INPUT, f"`{state}` is not a request state") from exc
         found = await run_in_threadpool(lambda: web.broker.list_for(caller.person, states=states))
+        uses = await run_in_threadpool(web.broker.unreviewed_break_glass, caller.person)
     else:
         raise WebError(WebErrorCode.INVALID_INPUT, f"`{view}` is not `visible` or `review`")
-    return JSONResponse({"requests": [request_json(r) for r in found]})
+    open_ids = {use.request.id for use in uses}
+    # Unreviewed break-glass uses come first, however old, as in `iamtwin broker list`.
+    ordered = [r for r in found if r.id in open_ids] + [r for r in found if r.id not in open_ids]
+    return JSONResponse(
+        {
+            "unreviewedBreakGlass": [use_json(use) for use in uses],
+            "requests": [{**request_json(r), "unreviewedBreakGlass": r.id in open_ids} for r in ordered],
+        }
+    )
 
 
 async def _create(web: WebContext, request: Request, caller: Caller) -> Response:
@@ -113,11 +128,13 @@ async def _show(web: WebContext, request: Request, caller: Caller) -> Response:
     request_id = request.path_params["request_id"]
     found, events = await run_in_threadpool(web.broker.history, request_id, caller.person)
     sessions = await run_in_threadpool(web.broker.sessions, request_id, caller.person)
+    glass = await run_in_threadpool(web.broker.break_glass_review, request_id, caller.person)
     return JSONResponse(
         {
             **request_json(found),
             "events": [event_json(e) for e in events],
             "sessions": [session_json(s) for s in sessions],
+            "breakGlassReview": None if glass is None else review_json(glass),
         }
     )
 
@@ -139,6 +156,14 @@ def _decision(action: str) -> Handler:
         return JSONResponse(request_json(done))
 
     return decide
+
+
+async def _review(web: WebContext, request: Request, caller: Caller) -> Response:
+    outcome, comment = read_review(await _body(request))
+    done = await run_in_threadpool(
+        web.broker.review_break_glass, request.path_params["request_id"], caller.person, outcome, comment
+    )
+    return JSONResponse(review_json(done))
 
 
 async def _session(web: WebContext, request: Request, caller: Caller) -> Response:
@@ -172,7 +197,8 @@ async def _simulation(web: WebContext, request: Request, caller: Caller) -> Resp
 
 async def _history(web: WebContext, request: Request, caller: Caller) -> Response:
     wanted = read_filter(request.query_params)
-    rows = export_rows(await run_in_threadpool(audited_history, web.broker, caller.person, wanted))
+    history = await run_in_threadpool(audited_history, web.broker, caller.person, wanted)
+    rows = export_rows(history)
     fmt = request.query_params.get("format", "json")
     if fmt == "csv":
         return PlainTextResponse(export_csv(rows), media_type="text/csv; charset=utf-8")
@@ -180,7 +206,9 @@ async def _history(web: WebContext, request: Request, caller: Caller) -> Respons
         return PlainTextResponse(export_jsonl(rows), media_type="application/jsonl; charset=utf-8")
     if fmt != "json":
         raise WebError(WebErrorCode.INVALID_INPUT, f"`{fmt}` is not json, jsonl or csv")
-    return JSONResponse({"events": rows})
+    kept = {found.id for found, _ in history}
+    uses = await run_in_threadpool(web.broker.unreviewed_break_glass, caller.person)
+    return JSONResponse({"unreviewedBreakGlass": [use_json(u) for u in uses if u.request.id in kept], "events": rows})
 
 
 async def openapi(request: Request) -> Response:
@@ -200,6 +228,7 @@ def api_routes() -> list[Route]:
         Route("/api/v1/requests/{request_id}/reject", endpoint(_decision("reject")), methods=["POST"]),
         Route("/api/v1/requests/{request_id}/cancel", endpoint(_decision("cancel")), methods=["POST"]),
         Route("/api/v1/requests/{request_id}/revoke", endpoint(_decision("revoke")), methods=["POST"]),
+        Route("/api/v1/requests/{request_id}/review", endpoint(_review), methods=["POST"]),
         Route("/api/v1/requests/{request_id}/sessions", endpoint(_session), methods=["POST"]),
         Route("/api/v1/requests/{request_id}/simulation", endpoint(_simulation), methods=["GET"]),
         Route("/api/v1/history", endpoint(_history), methods=["GET"]),

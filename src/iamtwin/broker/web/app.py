@@ -3,10 +3,15 @@
     app = broker_web_app(broker, OidcConfig(issuer, client_id, secret), SystemClock(),
                          WebConfig("https://broker.example.com"))
 
-Sessions are kept in this process (see `sessions`), so serve it with one worker.
+Sessions are kept in this process (see `sessions`), so serve it with one worker. Its lifespan runs the
+broker's periodic work (see `background`): serve it with the ASGI lifespan on, as uvicorn does by default.
 """
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -19,6 +24,7 @@ from ...world.stored import World
 from ..service import Broker
 from . import auth, pages
 from .api import api_routes
+from .background import BackgroundWork
 from .config import OidcConfig, WebConfig
 from .context import TEMPLATES, WebContext, template_environment
 from .oidc import OidcClient
@@ -43,6 +49,7 @@ def broker_web_app(
         config=web_config,
         clock=clock,
         templates=template_environment(),
+        background=BackgroundWork(broker, web_config.sweep_seconds),
     )
     routes = [
         Route("/", pages.home, methods=["GET"]),
@@ -59,11 +66,23 @@ def broker_web_app(
         Route("/requests/{request_id}/revoke", pages.revoke, methods=["POST"]),
         Route("/requests/{request_id}/session", pages.start_session, methods=["POST"]),
         Route("/requests/{request_id}/console", pages.console, methods=["POST"]),
+        Route("/requests/{request_id}/review", pages.review_break_glass, methods=["POST"]),
         Route("/review", pages.review, methods=["GET"]),
         Route("/audit", pages.audit, methods=["GET"]),
         Route("/audit/export", pages.export, methods=["GET"]),
         *api_routes(),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, https=web_config.secure_cookies)])
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        running = asyncio.create_task(context.background.run())
+        try:
+            yield
+        finally:
+            context.background.stop()
+            await running
+
+    middleware = [Middleware(SecurityHeaders, https=web_config.secure_cookies)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.web = context
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_SESSION_SECONDS = 8 * 3600
+DEFAULT_SWEEP_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +23,12 @@ class OidcConfig:
 
 @dataclass(frozen=True, slots=True)
 class WebConfig:
-    """How the web edge is served: its public URL (for the OIDC redirect) and its cookies."""
+    """How the web edge is served: its public URL (for the OIDC redirect), cookies, sweep interval (0: none)."""
 
     public_url: str
     secure_cookies: bool = True
     session_seconds: int = DEFAULT_SESSION_SECONDS
+    sweep_seconds: float = DEFAULT_SWEEP_SECONDS
 
     @property
     def redirect_uri(self) -> str:

@@ -1,4 +1,4 @@
-"""Everything the routes share: the broker, the world it simulates over, the provider, sessions and templates."""
+"""What the routes share: the broker, the world it simulates, the provider, sessions, templates, background work."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.requests import Request
 from ...clock import Clock
 from ...world.stored import World
 from ..service import Broker
+from .background import BackgroundWork
 from .config import WebConfig
 from .oidc import OidcClient
 from .sessions import SessionStore
@@ -36,6 +37,7 @@ class WebContext:
     config: WebConfig
     clock: Clock
     templates: jinja2.Environment
+    background: BackgroundWork
 
 
 def context_of(request: Request) -> WebContext:

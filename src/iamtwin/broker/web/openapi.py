@@ -7,6 +7,7 @@ from typing import Any
 from ... import __version__
 
 _ERROR = {"$ref": "#/components/responses/Error"}
+_UNREVIEWED = {"type": "array", "items": {"$ref": "#/components/schemas/BreakGlassUse"}}
 _REQUEST_ID = {"name": "request_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
@@ -21,7 +22,7 @@ def _op(
     }
     if body is not None:
         operation["requestBody"] = {
-            "required": body == "Ask",
+            "required": body in ("Ask", "ReviewInput"),
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
         }
     return operation
@@ -73,7 +74,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "/api/v1/me": {"get": _op("Who the caller is, their groups and attributes", "200", "Me")},
             "/api/v1/requests": {
                 "get": _op(
-                    "Requests the caller may see (`view=review`: pending ones the caller could approve)",
+                    "Requests the caller may see, unreviewed break-glass uses first (`view=review`: those the caller "
+                    "could approve or review)",
                     "200",
                     "RequestList",
                     params=[
@@ -90,6 +92,15 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "/api/v1/requests/{request_id}/reject": _decision("Reject"),
             "/api/v1/requests/{request_id}/cancel": _decision("Cancel"),
             "/api/v1/requests/{request_id}/revoke": _decision("Revoke"),
+            "/api/v1/requests/{request_id}/review": {
+                "post": _op(
+                    "Review a break-glass use after the fact (one who could have approved it, never its user)",
+                    "200",
+                    "Review",
+                    body="ReviewInput",
+                    params=[_REQUEST_ID],
+                )
+            },
             "/api/v1/requests/{request_id}/sessions": {
                 "post": _op(
                     "Start a session (the requester, inside the window)", "201", "Credentials", params=[_REQUEST_ID]
@@ -173,7 +184,45 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 },
                 "RequestList": {
                     "type": "object",
-                    "properties": {"requests": {"type": "array", "items": {"$ref": "#/components/schemas/Request"}}},
+                    "properties": {
+                        "unreviewedBreakGlass": _UNREVIEWED,
+                        "requests": {
+                            "type": "array",
+                            "items": {
+                                "allOf": [
+                                    {"$ref": "#/components/schemas/Request"},
+                                    {"type": "object", "properties": {"unreviewedBreakGlass": {"type": "boolean"}}},
+                                ]
+                            },
+                        },
+                    },
+                },
+                "ReviewInput": {
+                    "type": "object",
+                    "required": ["outcome", "comment"],
+                    "properties": {"outcome": {"enum": ["justified", "unjustified"]}, "comment": string},
+                },
+                "Review": {
+                    "type": "object",
+                    "properties": {
+                        **{k: string for k in ("requestId", "usedBy", "comment")},
+                        "usedAt": {"type": "string", "format": "date-time"},
+                        "reviewer": nullable,
+                        "reviewedAt": {"type": ["string", "null"], "format": "date-time"},
+                        "outcome": {"enum": ["justified", "unjustified", None]},
+                    },
+                },
+                "BreakGlassUse": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Review"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                **{k: string for k in ("account", "role", "roleArn", "justification")},
+                                "state": {"$ref": "#/components/schemas/State"},
+                            },
+                        },
+                    ]
                 },
                 "RequestDetail": {
                     "allOf": [
@@ -183,6 +232,9 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                             "properties": {
                                 "events": {"type": "array", "items": {"type": "object"}},
                                 "sessions": {"type": "array", "items": {"type": "object"}},
+                                "breakGlassReview": {
+                                    "oneOf": [{"$ref": "#/components/schemas/Review"}, {"type": "null"}]
+                                },
                             },
                         },
                     ]
@@ -213,7 +265,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 },
                 "History": {
                     "type": "object",
-                    "properties": {"events": {"type": "array", "items": {"type": "object"}}},
+                    "properties": {
+                        "unreviewedBreakGlass": _UNREVIEWED,
+                        "events": {"type": "array", "items": {"type": "object"}},
+                    },
                 },
             },
         },

@@ -1,5 +1,8 @@
 """Server-rendered pages: the requester's dashboard, the reviewer's queue and decision page, the auditor's history.
 
+Unreviewed break-glass uses head the dashboard and the review queue in a block of their own, and a
+break-glass request's page carries its review form for those who may complete it.
+
 Every form carries the session's CSRF token and nothing else that decides anything: an approval
 form holds the request id (in its URL) and the decision; the duration, role and account come from
 the stored request. A refused call shows the broker's code and message with the matching status.
@@ -17,6 +20,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from ...errors import IamtwinError
 from ..outputs import env_lines, process_json
 from ..requests import GRANTED_STATES, RequestState
+from ..reviews import ReviewOutcome
+from .break_glass import read_review, reviewable_uses
 from .context import WebContext, context_of
 from .csrf import FORM_FIELD, check_csrf
 from .errors import WebError, WebErrorCode, http_status
@@ -80,9 +85,12 @@ def page(handler: Callable[[WebContext, Request, Caller], Awaitable[Response]]) 
                 form = await request.form()
                 token = form.get(FORM_FIELD)
                 check_csrf(caller.session, token if isinstance(token, str) else None)
-            return await handler(web, request, caller)
+            response = await handler(web, request, caller)
         except IamtwinError as error:
             return render(web, "error.html", caller.session, http_status(error), code=error.code, message=error.message)
+        if request.method == "POST" and response.status_code < 400:
+            web.background.nudge()  # what the action queued is sent now, without the person waiting for it
+        return response
 
     return endpoint
 
@@ -97,7 +105,17 @@ async def home(request: Request) -> Response:
     rules = await run_in_threadpool(web.broker.rules)
     mine = await run_in_threadpool(own_requests, web.broker, person)
     review = await run_in_threadpool(to_review, web.broker, person)
-    return render(web, "home.html", session, requests=mine, review_count=len(review), auditor=is_auditor(rules, person))
+    unreviewed = await run_in_threadpool(web.broker.unreviewed_break_glass, person)
+    return render(
+        web,
+        "home.html",
+        session,
+        requests=mine,
+        review_count=len(review),
+        auditor=is_auditor(rules, person),
+        unreviewed=unreviewed,
+        reviewable={u.request.id for u in unreviewed if could_review(rules, person, u.request)},
+    )
 
 
 async def _new(web: WebContext, request: Request, caller: Caller) -> Response:
@@ -138,6 +156,9 @@ async def _detail(web: WebContext, request: Request, caller: Caller) -> Response
     sessions = await run_in_threadpool(web.broker.sessions, request_id, caller.person)
     rules = await run_in_threadpool(web.broker.rules)
     reviewer = could_review(rules, caller.person, found)
+    glass = None
+    if found.ask.break_glass:
+        glass = await run_in_threadpool(web.broker.break_glass_review, request_id, caller.person)
     simulation, simulation_error = None, None
     if reviewer:
         try:
@@ -159,6 +180,8 @@ async def _detail(web: WebContext, request: Request, caller: Caller) -> Response
         granted=found.state in GRANTED_STATES,
         simulation=simulation,
         simulation_error=simulation_error,
+        glass=glass,
+        outcomes=[o.value for o in ReviewOutcome],
     )
 
 
@@ -180,6 +203,14 @@ def _decision(action: str) -> Callable[[WebContext, Request, Caller], Awaitable[
         return RedirectResponse(f"/requests/{request_id}", status_code=303)
 
     return decide
+
+
+async def _review_break_glass(web: WebContext, request: Request, caller: Caller) -> Response:
+    request_id = request.path_params["request_id"]
+    form = await request.form()
+    outcome, comment = read_review({k: v for k, v in form.items() if k in ("outcome", "comment")})
+    await run_in_threadpool(web.broker.review_break_glass, request_id, caller.person, outcome, comment)
+    return RedirectResponse(f"/requests/{request_id}", status_code=303)
 
 
 async def _start_session(web: WebContext, request: Request, caller: Caller) -> Response:
@@ -206,7 +237,8 @@ async def _console(web: WebContext, request: Request, caller: Caller) -> Respons
 
 async def _review(web: WebContext, request: Request, caller: Caller) -> Response:
     pending = await run_in_threadpool(to_review, web.broker, caller.person)
-    return render(web, "review.html", caller.session, requests=pending)
+    uses = await run_in_threadpool(reviewable_uses, web.broker, caller.person)
+    return render(web, "review.html", caller.session, requests=pending, unreviewed=uses, reviewable=None)
 
 
 async def _audit(web: WebContext, request: Request, caller: Caller) -> Response:
@@ -243,6 +275,7 @@ approve = page(_decision("approve"))
 reject = page(_decision("reject"))
 cancel = page(_decision("cancel"))
 revoke = page(_decision("revoke"))
+review_break_glass = page(_review_break_glass)
 start_session = page(_start_session)
 console = page(_console)
 review = page(_review)
