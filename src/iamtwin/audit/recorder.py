@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from .event import AuditEvent
+from .periodic import Periodic
 from .store import AuditStore
 
 log = logging.getLogger("iamtwin.audit")
@@ -53,8 +54,7 @@ class AuditRecorder:
         self._pending: deque[AuditEvent] = deque()
         self._lock = threading.Lock()  # guards _pending
         self._write_lock = threading.Lock()  # one write at a time: chain order = record order
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._flushing = Periodic(self.flush, interval, "iamtwin-audit")
 
     def record(self, event: AuditEvent, *, durable: bool = False) -> None:
         """Record an event; with `durable`, written (with everything pending) before this returns."""
@@ -103,20 +103,9 @@ class AuditRecorder:
 
     def start(self) -> None:
         """Start the background writer (idempotent)."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="iamtwin-audit", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.flush()
+        self._flushing.start()
 
     def stop(self) -> None:
         """Stop the background writer and write what is pending."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._flushing.stop()
         self.flush()

@@ -19,6 +19,7 @@ from collections import deque
 from multiprocessing.connection import Client, Connection
 
 from .event import AuditEvent
+from .periodic import Periodic
 from .recorder import AuditRecorder
 from .writer import BUFFERED, SYNC, WRITTEN, WriterEndpoint
 
@@ -46,8 +47,7 @@ class RemoteRecorder:
         self._lock = threading.Lock()  # guards _pending
         self._send_lock = threading.Lock()  # one message at a time, in record order
         self._conn: Connection | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._handing_over = Periodic(self.flush, interval, "iamtwin-audit-handover")
 
     def record(self, event: AuditEvent, *, durable: bool = False) -> None:
         """Record an event; with `durable`, written (with everything pending) before this returns."""
@@ -109,22 +109,11 @@ class RemoteRecorder:
     def start(self) -> None:
         """Start handing over in the background (idempotent)."""
         self.fallback.start()
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="iamtwin-audit-handover", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.flush()
+        self._handing_over.start()
 
     def stop(self) -> None:
         """Stop the background thread, have what is pending written (waiting for it), and disconnect."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._handing_over.stop()
         with self._send_lock:
             batch = self._take()
             if batch or self._conn is not None:

@@ -67,11 +67,8 @@ class WriterEndpoint:
 class AuditWriter:
     """Receives workers' events on a Unix socket and writes them to the trail through one recorder."""
 
-    def __init__(
-        self, recorder: AuditRecorder, directory: Path, listener: Listener, authkey: bytes, interval: float
-    ) -> None:
+    def __init__(self, recorder: AuditRecorder, directory: Path, listener: Listener, authkey: bytes) -> None:
         self.recorder = recorder
-        self.interval = interval
         self._directory = directory
         self._listener = listener
         self.endpoint = WriterEndpoint(str(listener.address), authkey)
@@ -79,24 +76,18 @@ class AuditWriter:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._closing = False
-        self._stopped = threading.Event()
         self._accepting = threading.Thread(target=self._accept, name="iamtwin-audit-accept", daemon=True)
-        self._flushing = threading.Thread(target=self._flush, name="iamtwin-audit-writer", daemon=True)
 
     @classmethod
-    def start(cls, recorder: AuditRecorder, *, interval: float = 0.02) -> AuditWriter:
-        """Listen on a new socket in a private directory and write what arrives every `interval` seconds."""
+    def start(cls, recorder: AuditRecorder) -> AuditWriter:
+        """Listen on a new socket in a private directory; `recorder` writes what arrives (at its interval)."""
         directory = Path(tempfile.mkdtemp(prefix="iamtwin-audit-"))  # mode 0700: only this user connects
         authkey = secrets.token_bytes(32)
         listener = Listener(str(directory / "writer.sock"), family="AF_UNIX", authkey=authkey)
-        writer = cls(recorder, directory, listener, authkey, interval)
+        writer = cls(recorder, directory, listener, authkey)
+        recorder.start()
         writer._accepting.start()
-        writer._flushing.start()
         return writer
-
-    def _flush(self) -> None:
-        while not self._stopped.wait(self.interval):
-            self.recorder.flush()
 
     def _accept(self) -> None:
         while True:
@@ -157,8 +148,6 @@ class AuditWriter:
             connections = list(self._connections)
         for conn in connections:
             conn.close()
-        self._stopped.set()
-        self._flushing.join(timeout=grace)
         self.recorder.stop()
         shutil.rmtree(self._directory, ignore_errors=True)
 

@@ -88,7 +88,8 @@ def serve(
         from ..audit.writer import AuditWriter
 
         # This process only supervises the workers: it writes the audit trail for all of them.
-        writer = AuditWriter.start(AuditRecorder(AuditStore(world.engine)))
+        # Small, frequent batches spread the writing evenly between the workers' requests.
+        writer = AuditWriter.start(AuditRecorder(AuditStore(world.engine), interval=0.02))
         os.environ.update(writer.endpoint.environment())
         try:
             uvicorn.run(
