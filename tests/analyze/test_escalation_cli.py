@@ -126,3 +126,36 @@ def test_unreadable_world_file_is_a_coded_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["escalation", "--from", ALICE, "--world", str(tmp_path / "none.yaml")])
     assert result.exit_code == 2
     assert "FILE_NOT_FOUND" in result.stderr
+
+
+def test_a_step_through_a_resource_names_it(tmp_path: Path) -> None:
+    """A function that runs as an administrator role: one step, `update_function_code`, via the function.
+
+    cloudsplaining's EditExistingLambdaFunctionWithRole (lambda:UpdateFunctionCode);
+    https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
+    """
+    function = "arn:aws:lambda:us-east-1:111122223333:function:nightly"
+    path = tmp_path / "world.yaml"
+    path.write_text(
+        f"""
+accounts:
+  - id: "111122223333"
+    users:
+      - name: alice
+        inline_policies:
+          p: {{Version: "2012-10-17", Statement: [{{Effect: Allow, Action: lambda:UpdateFunctionCode, Resource: "*"}}]}}
+    roles:
+      - name: admin
+        trust_policy:
+          Version: "2012-10-17"
+          Statement: [{{Effect: Allow, Principal: {{Service: lambda.amazonaws.com}}, Action: sts:AssumeRole}}]
+        managed_policies: [arn:aws:iam::aws:policy/AdministratorAccess]
+    resources: [{{arn: "{function}", runs_as: "{ADMIN}"}}]
+""",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["escalation", "--from", ALICE, "--world", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"{ALICE} -update_function_code-> {ADMIN} via {function}" in result.stdout
+    data = json.loads(runner.invoke(app, ["escalation", "--from", ALICE, "--world", str(path), "-f", "json"]).stdout)
+    assert data["paths"][0]["edges"][0]["via"] == function

@@ -85,3 +85,19 @@ def test_boundary_keeps_delegated_admins_below_administrator(world: World) -> No
     graph = EscalationGraph(world)
     assert graph.full_access("arn:aws:iam::123456789012:role/Developer-EC2-Admin") is None
     assert escalation_paths(graph, "arn:aws:iam::123456789012:user/JohnA") == ()
+
+
+def test_a_resource_whose_role_was_deleted_gives_no_edge(world: World) -> None:
+    """A function keeps naming its execution role after the role is deleted; no such role, no edge, no error.
+
+    https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
+    """
+    function = f"arn:aws:lambda:us-east-1:{A}:function:nightly"
+    code = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:*", "Resource": "*"}]}
+    with world.changes() as iam:
+        iam.create_account(A)
+        iam.create_user(A, "alice")
+        iam.put_inline_policy("user", A, "alice", "p", code)
+        iam.put_resource(function, runs_as=f"arn:aws:iam::{A}:role/deleted")
+    graph = EscalationGraph(world)
+    assert graph.edges_from(f"arn:aws:iam::{A}:user/alice") == ()

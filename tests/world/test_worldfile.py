@@ -281,6 +281,18 @@ ERRORS: list[tuple[WorldErrorCode, str, str]] = [
         "accounts[0].roles[0].managed_policies[0]",
     ),
     (
+        WorldErrorCode.INVALID_VALUE,
+        f"accounts:\n{ACCOUNT}    resources:\n      - arn: arn:aws:lambda:us-east-1:111122223333:function:f\n"
+        "        runs_as: arn:aws:iam::111122223333:user/u\n",
+        "accounts[0].resources[0].runs_as",
+    ),
+    (
+        WorldErrorCode.UNKNOWN_INSTANCE_PROFILE,
+        f"accounts:\n{ACCOUNT}    resources:\n      - arn: arn:aws:ec2:us-east-1:111122223333:instance/i-1\n"
+        "        runs_as: arn:aws:iam::111122223333:instance-profile/missing\n",
+        "accounts[0].resources[0].runs_as",
+    ),
+    (
         WorldErrorCode.POLICY_TYPE_MISMATCH,
         'organization:\n  management_account: "100000000000"\n  root: {rcps: [FullAWSAccess]}\n',
         "organization.root.rcps[0]",

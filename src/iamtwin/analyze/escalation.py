@@ -9,7 +9,9 @@ Two kinds of edge:
 
 - become: after the step the source holds the target's permissions (`sts:AssumeRole`, rewriting a
   trust policy then assuming, access keys or a console password for another user, passing a role to
-  a compute service that runs the source's code);
+  a compute service that runs the source's code, running code in an existing resource that runs as
+  the target: SSM on an EC2 instance, new code for a Lambda function, a Glue development endpoint's
+  SSH key, a SageMaker notebook's Jupyter server; `via` names the resource);
 - grant: the source can make the target administrator-equivalent (a policy put or attached, a group
   joined, a policy version created or made default, a permissions boundary deleted). A grant edge is
   drawn to the source itself or to a principal the source can become directly; whether the target
@@ -52,11 +54,13 @@ from .escalation_methods import (
     IAM_ACTIONS,
     KIND_ORDER,
     METHOD_ACTIONS,
+    RESOURCE_METHODS,
     SERVICE_METHODS,
     Change,
     EdgeKind,
     ServiceMethod,
     grants,
+    running_resources,
 )
 
 
@@ -156,6 +160,7 @@ class EscalationGraph:
             for profile in account.instance_profiles.values():
                 for name in profile.roles:
                     self.profiles.setdefault(account.roles[name].arn, []).append(profile)
+        self.running = running_resources(model)
         self._accounts = {arn: parse_principal(arn).account or "" for arn in [*self.users, *self.roles]}
         self._allowed_actions: dict[str, frozenset[str]] = {}
         self._trusts: dict[str, tuple[CompiledStatement, ...]] = {}
@@ -247,7 +252,7 @@ class EscalationGraph:
         self.check_principal(source)
         found = self._edges.get(source)
         if found is None:
-            become = [*self._role_edges(source), *self._user_edges(source)]
+            become = [*self._role_edges(source), *self._user_edges(source), *self._resource_edges(source)]
             grants: list[Edge] = []
             for target in sorted({source} | {e.target for e in become}):
                 if self.full_access(target) is None:
@@ -295,12 +300,15 @@ class EscalationGraph:
             return None
         return Edge(source, role.arn, EdgeKind.UPDATE_ASSUME_ROLE_POLICY, (updated, assumed))
 
+    def _trusted_by_service(self, service: str, role: str) -> Evidence | None:
+        """The evidence that the service principal may assume the role, or None."""
+        if (service, role) not in self._service_trust:
+            self._service_trust[service, role] = self._allow(service, "sts:AssumeRole", role)
+        return self._service_trust[service, role]
+
     def _pass_role_edges(self, source: str, role: Role, method: ServiceMethod) -> Iterable[Edge]:
         account = self._accounts[role.arn]
-        key = (method.service, role.arn)
-        if key not in self._service_trust:
-            self._service_trust[key] = self._allow(method.service, "sts:AssumeRole", role.arn)
-        trusted = self._service_trust[key]
+        trusted = self._trusted_by_service(method.service, role.arn)
         if trusted is None:
             return
         profiles: list[InstanceProfile | None] = [None]
@@ -321,6 +329,26 @@ class EscalationGraph:
         evidence.append(trusted)
         for profile in profiles:
             yield Edge(source, role.arn, method.kind, tuple(evidence), None if profile is None else profile.arn)
+
+    def _resource_edges(self, source: str) -> Iterable[Edge]:
+        """Edges to the roles existing resources run as, through the source's calls on those resources."""
+        for resource, role in self.running:
+            for method in RESOURCE_METHODS:
+                if role == source or not method.applies_to(resource.arn):
+                    continue
+                requests = method.requests(resource.arn)
+                # A resource policy may allow what no identity policy does; only without one is the filter sound.
+                if resource.policy is None and not self._may(source, [action for action, _ in requests]):
+                    continue
+                trusted = self._trusted_by_service(method.service, role)
+                agent = None if method.agent_action is None else self._allow(role, method.agent_action, "*")
+                if trusted is None or (method.agent_action is not None and agent is None):
+                    continue
+                region = {"aws:RequestedRegion": resource.arn.split(":", 5)[3]}
+                called = [e for e in (self._allow(source, a, arn, region) for a, arn in requests) if e is not None]
+                if len(called) == len(requests):
+                    after = (trusted,) if agent is None else (trusted, agent)
+                    yield Edge(source, role, method.kind, (*called, *after), resource.arn)
 
     def _user_edges(self, source: str) -> Iterable[Edge]:
         for arn in sorted(self.users):

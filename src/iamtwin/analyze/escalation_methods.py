@@ -4,8 +4,12 @@ The methods follow Rhino Security Labs' list of IAM privilege escalation methods
 NCC Group's PMapper. A pass-role method names the service principal (the value of `iam:PassedToService`
 and the principal the role must trust) and the service's own calls, asked in `ESCALATION_REGION` on
 resources named `PROBE_NAME`. A grant is a change to what AWS evaluates for a principal's requests
-(`Change`, applied to an `Assembly`), with the IAM request that makes it.
-Reference: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+(`Change`, applied to an `Assembly`), with the IAM request that makes it. A resource method runs the
+caller's code in an existing resource that runs as a role (`Resource.runs_as`): PMapper's SSM edge and
+cloudsplaining's EditExistingLambdaFunctionWithRole and UpdateExistingGlueDevEndpoint, and a SageMaker
+notebook instance's Jupyter server opened with a presigned URL.
+References: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-getting-started-instance-profile.html
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..world.assemble import Assembly
-from ..world.model import Document, Group, ManagedPolicy, Role, User
+from ..world.model import Document, Group, ManagedPolicy, Resource, Role, User
+from ..world.model import World as WorldModel
 
 Change = Callable[[Assembly], None]
 
@@ -47,6 +52,11 @@ class EdgeKind(StrEnum):
     PASS_ROLE_CODEBUILD = "pass_role_codebuild"
     PASS_ROLE_ECS = "pass_role_ecs"
     PASS_ROLE_DATAPIPELINE = "pass_role_datapipeline"
+    SSM_SEND_COMMAND = "ssm_send_command"
+    SSM_START_SESSION = "ssm_start_session"
+    UPDATE_FUNCTION_CODE = "update_function_code"
+    UPDATE_DEV_ENDPOINT = "update_dev_endpoint"
+    CREATE_PRESIGNED_NOTEBOOK_URL = "create_presigned_notebook_url"
     ATTACH_USER_POLICY = "attach_user_policy"
     PUT_USER_POLICY = "put_user_policy"
     ATTACH_GROUP_POLICY = "attach_group_policy"
@@ -148,6 +158,97 @@ SERVICE_METHODS = (
     ),
 )
 
+
+@dataclass(frozen=True, slots=True)
+class ResourceMethod:
+    """Running code in an existing resource that runs as a role: the resources it applies to and the calls on them.
+
+    `calls` are (action, resource template) with `{arn}` the resource's own ARN and `{partition}`,
+    `{region}` its parts. The role must trust `service` (else the resource holds no credentials of it);
+    `agent_action`, when set, is what the role itself must be allowed for the service's agent on the
+    resource to take the caller's commands.
+    """
+
+    kind: EdgeKind
+    service: str
+    arn_service: str
+    arn_prefix: str  # how the resource part of the ARNs it applies to begins
+    calls: tuple[tuple[str, str], ...]
+    agent_action: str | None = None
+
+    def applies_to(self, arn: str) -> bool:
+        """Whether the resource `arn` is of the kind this method works on."""
+        parts = arn.split(":", 5)
+        return len(parts) == 6 and parts[2] == self.arn_service and parts[5].startswith(self.arn_prefix)
+
+    def requests(self, arn: str) -> tuple[tuple[str, str], ...]:
+        """The (action, resource) requests the method makes on the resource `arn`."""
+        parts = arn.split(":", 5)
+        return tuple((a, r.format(arn=arn, partition=parts[1], region=parts[3])) for a, r in self.calls)
+
+
+# SSM's agent reaches Session Manager and Run Command with the instance's credentials (PMapper's check).
+_SSM_AGENT = "ssmmessages:CreateControlChannel"
+RESOURCE_METHODS = (
+    ResourceMethod(
+        EdgeKind.SSM_SEND_COMMAND,
+        "ec2.amazonaws.com",
+        "ec2",
+        "instance/",
+        (
+            ("ssm:SendCommand", "{arn}"),
+            ("ssm:SendCommand", "arn:{partition}:ssm:{region}::document/AWS-RunShellScript"),
+        ),
+        _SSM_AGENT,
+    ),
+    ResourceMethod(
+        EdgeKind.SSM_START_SESSION,
+        "ec2.amazonaws.com",
+        "ec2",
+        "instance/",
+        (("ssm:StartSession", "{arn}"),),
+        _SSM_AGENT,
+    ),
+    ResourceMethod(
+        EdgeKind.UPDATE_FUNCTION_CODE,
+        "lambda.amazonaws.com",
+        "lambda",
+        "function:",
+        (("lambda:UpdateFunctionCode", "{arn}"),),
+    ),
+    ResourceMethod(
+        EdgeKind.UPDATE_DEV_ENDPOINT,
+        "glue.amazonaws.com",
+        "glue",
+        "devEndpoint/",
+        (("glue:UpdateDevEndpoint", "{arn}"),),
+    ),
+    ResourceMethod(
+        EdgeKind.CREATE_PRESIGNED_NOTEBOOK_URL,
+        "sagemaker.amazonaws.com",
+        "sagemaker",
+        "notebook-instance/",
+        (("sagemaker:CreatePresignedNotebookInstanceUrl", "{arn}"),),
+    ),
+)
+
+
+def running_resources(model: WorldModel) -> list[tuple[Resource, str]]:
+    """Every resource of the world with `runs_as`, paired with the ARN of the role of the world it runs as.
+
+    An instance profile stands for the role in it; a role or profile not in the world gives no pair.
+    """
+    out: list[tuple[Resource, str]] = []
+    for account in model.accounts.values():
+        roles = {role.arn: role.arn for role in account.roles.values()}
+        for profile in account.instance_profiles.values():
+            names = [name for name in profile.roles if name in account.roles]
+            if names:
+                roles[profile.arn] = account.roles[names[0]].arn
+        out += [(r, roles[r.runs_as]) for r in account.resources if r.runs_as is not None and r.runs_as in roles]
+    return sorted(out, key=lambda pair: (pair[0].arn, pair[1]))
+
+
 # The IAM action each non-service edge kind needs of its source.
 IAM_ACTIONS = {
     EdgeKind.ASSUME_ROLE: "sts:AssumeRole",
@@ -171,6 +272,7 @@ METHOD_ACTIONS = frozenset(
     [a.lower() for a in IAM_ACTIONS.values()]
     + ["iam:passrole"]
     + [action.lower() for method in SERVICE_METHODS for action, _ in method.calls]
+    + [action.lower() for method in RESOURCE_METHODS for action, _ in method.calls]
 )
 
 
@@ -283,10 +385,13 @@ __all__ = [
     "ESCALATION_REGION",
     "FULL_ACCESS_ACTIONS",
     "GRANT_KINDS",
+    "RESOURCE_METHODS",
     "SERVICE_METHODS",
     "Change",
     "EdgeKind",
     "Grant",
+    "ResourceMethod",
     "ServiceMethod",
     "grants",
+    "running_resources",
 ]

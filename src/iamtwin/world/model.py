@@ -136,12 +136,18 @@ class IdentityProvider:
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """A resource with tags and, optionally, a resource-based policy."""
+    """A resource with tags and, optionally, a resource-based policy and the identity it runs as.
+
+    `runs_as`: the ARN of the role whose credentials the resource's code holds (a Lambda function's
+    execution role, a Glue development endpoint's or SageMaker notebook instance's role) or, for an
+    EC2 instance, of its instance profile (whose role the instance's code holds).
+    """
 
     arn: str
     account: str
     tags: Mapping[str, str]
     policy: Document | None
+    runs_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ policy `versions: [{id, document, create_date}]` with `default_version` (instead
 `aws_managed: true` on a policy, which makes it the AWS managed policy `arn:aws:iam::aws:policy<path><name>`
 that references by ARN find before the catalogue; per account `instance_profiles: [{name, path,
 roles, tags, id}]` and `identity_providers: [{type: oidc|saml, name, url, client_ids, thumbprints,
-saml_metadata, tags, arn}]` (the ARN is derived from the url or name when absent).
+saml_metadata, tags, arn}]` (the ARN is derived from the url or name when absent); on a resource
+`runs_as`: the ARN of the role it runs as or, for an EC2 instance, of its instance profile (`runs_as`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .model import (
     Role,
     User,
 )
+from .runs_as import INSTANCE_PROFILE, runs_as_kind, runs_as_problem
 from .source import WorldSource
 
 _ACCOUNT_KEYS = frozenset(
@@ -59,7 +61,7 @@ _POLICY_KEYS = frozenset(
     {"name", "path", "document", "tags", "id", "description", "versions", "default_version", "aws_managed"}
 )
 _VERSION_KEYS = frozenset({"id", "document", "create_date"})
-_RESOURCE_KEYS = frozenset({"arn", "tags", "policy"})
+_RESOURCE_KEYS = frozenset({"arn", "tags", "policy", "runs_as"})
 _PROFILE_KEYS = frozenset({"name", "path", "roles", "tags", "id"})
 _PROVIDER_KEYS = frozenset({"type", "arn", "name", "url", "client_ids", "thumbprints", "saml_metadata", "tags"})
 
@@ -121,12 +123,13 @@ def _read_account(fields: Fields, account_id: str) -> Account:
         role = _read_role(Fields(fields.source, path, raw, _ROLE_KEYS), account_id, policies)
         _unique(fields, roles, role.name, path, "role")
         roles[role.name] = role
+    profiles = _read_profiles(fields, account_id, roles)
+    identities = {role.arn for role in roles.values()} | {profile.arn for profile in profiles.values()}
     resources = tuple(
-        _read_resource(Fields(fields.source, path, raw, _RESOURCE_KEYS), account_id)
+        _read_resource(Fields(fields.source, path, raw, _RESOURCE_KEYS), account_id, identities)
         for path, raw in fields.items("resources")
     )
     customer = {key: policy for key, policy in policies.items() if not policy.aws_managed}
-    profiles = _read_profiles(fields, account_id, roles)
     providers = _read_providers(fields, account_id)
     return Account(account_id, fields.text("name"), users, groups, roles, customer, resources, profiles, providers)
 
@@ -300,7 +303,7 @@ def _read_role(fields: Fields, account_id: str, policies: dict[str, ManagedPolic
     )
 
 
-def _read_resource(fields: Fields, account_id: str) -> Resource:
+def _read_resource(fields: Fields, account_id: str, identities: set[str]) -> Resource:
     arn = fields.required_text("arn")
     parsed = parse_arn(arn)
     if parsed is None or "*" in arn or "?" in arn:
@@ -313,7 +316,24 @@ def _read_resource(fields: Fields, account_id: str) -> Resource:
         )
     policy_raw = fields.raw("policy")
     policy = read_document(fields, fields.at("policy"), policy_raw) if policy_raw is not None else None
-    return Resource(arn, account_id, fields.tags(), policy)
+    return Resource(arn, account_id, fields.tags(), policy, _runs_as(fields, arn, account_id, identities))
+
+
+def _runs_as(fields: Fields, arn: str, account_id: str, identities: set[str]) -> str | None:
+    """The resource's `runs_as`: a role or instance profile ARN of the account, which must be defined in it."""
+    runs_as = fields.text("runs_as")
+    if runs_as is None:
+        return None
+    problem = runs_as_problem(arn, account_id, runs_as)
+    if problem is not None:
+        fields.fail(WorldErrorCode.INVALID_VALUE, problem, fields.at("runs_as"))
+    if runs_as not in identities:
+        if runs_as_kind(arn) == INSTANCE_PROFILE:
+            code, what = WorldErrorCode.UNKNOWN_INSTANCE_PROFILE, "instance profile"
+        else:
+            code, what = WorldErrorCode.UNKNOWN_ROLE, "role"
+        fields.fail(code, f"no {what} `{runs_as}` in account `{account_id}`", fields.at("runs_as"))
+    return runs_as
 
 
 def _read_profiles(fields: Fields, account_id: str, roles: dict[str, Role]) -> dict[str, InstanceProfile]:

@@ -21,7 +21,8 @@
         roles:     [{name, path, trust_policy, tags, inline_policies, managed_policies, permissions_boundary,
                      max_session_duration, service_linked}]
         policies:  [{name, path, document, tags}]   # customer-managed
-        resources: [{arn, tags, policy}]            # policy: the resource-based policy
+        resources: [{arn, tags, policy, runs_as}]   # policy: the resource-based policy; runs_as: the
+                                                    # role ARN (EC2 instance: instance profile ARN) it runs as
 
 Managed policy references are a policy name of the same account, its ARN, or the ARN of an AWS
 managed policy in `aws_managed.AWS_MANAGED_POLICIES`. Documents are YAML mappings or JSON text.

@@ -182,6 +182,7 @@ def _resource(resource: Resource) -> dict[str, Any]:
     _put(out, "tags", dict(resource.tags))
     if resource.policy is not None:
         out["policy"] = _document(resource.policy)
+    _put(out, "runs_as", resource.runs_as)
     return out
 
 

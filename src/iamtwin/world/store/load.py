@@ -270,7 +270,9 @@ class StoreReader:
         docs = self.documents(r.policy_hash for r in rows)
         tags = self.tags(None if where is None else [r.arn for r in rows])
         return [
-            Resource(r.arn, r.account_id, tags.get(r.arn, {}), docs[r.policy_hash] if r.policy_hash else None)
+            Resource(
+                r.arn, r.account_id, tags.get(r.arn, {}), docs[r.policy_hash] if r.policy_hash else None, r.runs_as
+            )
             for r in rows
         ]
 

@@ -319,6 +319,7 @@ def _account(account: Account, rows: _Rows, docs: DocumentWriter) -> Iterator[No
             type=resource_type(resource.arn),
             policy_hash=docs.add(resource.policy) if resource.policy is not None else None,
             position=position,
+            runs_as=resource.runs_as,
         )
         _tags(rows, resource.arn, resource.tags)
         yield

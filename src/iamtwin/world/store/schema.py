@@ -210,6 +210,7 @@ resources = Table(
     Column("type", String(64), nullable=False),
     Column("policy_hash", String(64), ForeignKey("documents.hash"), nullable=True),
     Column("position", Integer, nullable=False, default=0),
+    Column("runs_as", String(ARN), nullable=True),  # the role or instance profile ARN the resource runs as
 )
 
 # Access keys: long-term keys of users and the temporary keys of sessions. The secret is kept

@@ -27,6 +27,7 @@ from ..names import (
     check_user_name,
 )
 from ..quotas import Quota, check_quota, check_trust_policy_size
+from ..runs_as import runs_as_problem
 from ..tags import TagTarget, check_tags
 from . import schema as t
 from .codec import DocumentWriter, dump_strings
@@ -215,8 +216,15 @@ class IamWriter(PolicyWriter, ProfileWriter, EntityUpdater):
 
     # -- resources ------------------------------------------------------------------------------
 
-    def put_resource(self, arn: str, *, policy: Document | None = None, tags: Mapping[str, str] | None = None) -> None:
-        """Create or replace a resource with its resource-based policy and tags."""
+    def put_resource(
+        self,
+        arn: str,
+        *,
+        policy: Document | None = None,
+        tags: Mapping[str, str] | None = None,
+        runs_as: str | None = None,
+    ) -> None:
+        """Create or replace a resource with its resource-based policy, tags and the identity it runs as."""
         parsed = parse_arn(arn)
         if parsed is None or "*" in arn or "?" in arn:
             raise IamError(
@@ -233,14 +241,26 @@ class IamWriter(PolicyWriter, ProfileWriter, EntityUpdater):
                 reason="ARN_WITHOUT_ACCOUNT",
                 location=Location("ResourceArn"),
             )
-        self.put_resource_in(account_id, arn, policy=policy, tags=tags, kind=resource_type(arn))
+        self.put_resource_in(account_id, arn, policy=policy, tags=tags, kind=resource_type(arn), runs_as=runs_as)
 
     def put_resource_in(
-        self, account_id: str, arn: str, *, policy: Document | None, tags: Mapping[str, str] | None, kind: str
+        self,
+        account_id: str,
+        arn: str,
+        *,
+        policy: Document | None,
+        tags: Mapping[str, str] | None,
+        kind: str,
+        runs_as: str | None = None,
     ) -> None:
         """Create or replace a resource of a given account (S3 ARNs carry none)."""
         if policy is not None:
             checked_document(policy, DocumentRole.RESOURCE, "Policy")
+        problem = None if runs_as is None else runs_as_problem(arn, account_id, runs_as)
+        if problem is not None:
+            raise IamError(
+                IamErrorCode.VALIDATION_ERROR, problem, reason="INVALID_RUNS_AS", location=Location("RunsAs")
+            )
         check_tags(tags or {}, target=TagTarget.ROLE)
         self._require_account(account_id)
         docs = DocumentWriter()
@@ -255,6 +275,7 @@ class IamWriter(PolicyWriter, ProfileWriter, EntityUpdater):
                 type=kind,
                 policy_hash=digest,
                 position=self._count(t.resources, t.resources.c.account_id == account_id),
+                runs_as=runs_as,
             )
         )
         self._tags(arn, tags or {}, TagTarget.ROLE)
