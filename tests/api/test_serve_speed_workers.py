@@ -59,7 +59,10 @@ def served(world: World, db_url: str, tmp_path: Path) -> Iterator[dict[str, Any]
         command = [sys.executable, "-m", "iamtwin", "serve", "--db", db_url, "--port", str(port)]
         log = (tmp_path / "serve.log").open("wb")  # a file, not a pipe: the access log must never block the server
         server = subprocess.Popen(
-            [*command, "--workers", workers, "--authorizer", str(config)], stdout=subprocess.DEVNULL, stderr=log
+            # A retention far longer than the test's events: the keeper runs and removes nothing.
+            [*command, "--workers", workers, "--authorizer", str(config), "--audit-retention-days", "3650"],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
         )
         url = f"http://127.0.0.1:{port}"
         try:

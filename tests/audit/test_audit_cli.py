@@ -67,3 +67,21 @@ def test_a_time_without_a_zone_is_a_coded_error(db_url: str) -> None:
     out = runner.invoke(app, ["audit", "export", "--db", db_url, "--since", "2020-01-02T00:00:00"])
     assert out.exit_code == 2
     assert "INVALID_TIME" in out.output
+
+
+def test_prune_by_age_and_its_argument_errors(world: World, db_url: str) -> None:
+    """--older-than-days counts back from now; exactly one of the two options, and at least one day."""
+    store = AuditStore(world.engine)
+    now = datetime.now(UTC)
+    store.append([call(now - timedelta(days=400)), call(now - timedelta(days=300)), call(now - timedelta(days=30))])
+    pruned = runner.invoke(app, ["audit", "prune", "--db", db_url, "--older-than-days", "100"])
+    assert pruned.exit_code == 0, pruned.output
+    assert "removed 2 events" in pruned.output
+    assert runner.invoke(app, ["audit", "verify", "--db", db_url]).exit_code == 0
+    for args, code in (
+        ([], "INVALID_ARGUMENTS"),
+        (["--before", "2020-01-03T00:00:00Z", "--older-than-days", "3"], "INVALID_ARGUMENTS"),
+        (["--older-than-days", "0"], "INVALID_RETENTION"),
+    ):
+        out = runner.invoke(app, ["audit", "prune", "--db", db_url, *args])
+        assert out.exit_code == 2 and code in out.output, out.output

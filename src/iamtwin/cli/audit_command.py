@@ -17,6 +17,7 @@ from ..audit.chain import verify as verify_chain
 from ..audit.event import canonical
 from ..audit.last_accessed import last_accessed as usage_of
 from ..audit.last_accessed import usage_dict
+from ..audit.retention import Retention
 from ..audit.session_report import investigation_dict, to_dot, to_mermaid
 from ..audit.sessions import Investigation, Investigator
 from ..audit.store import AuditStore
@@ -104,15 +105,22 @@ def export(
 
 @audit_app.command("prune")
 def prune(
-    before: Annotated[str, typer.Option(help="Remove events older than this ISO 8601 time.")],
+    before: Annotated[str | None, typer.Option(help="Remove events older than this ISO 8601 time.")] = None,
+    older_than_days: Annotated[
+        int | None, typer.Option("--older-than-days", help="Remove events older than this many days.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Remove events older than --before; the chain keeps an anchor so what remains still verifies."""
+    """Remove events older than --before or --older-than-days; the chain keeps an anchor so what remains verifies."""
     try:
-        cutoff = parse_time(before, "--before")
-        assert cutoff is not None
+        if (before is None) == (older_than_days is None):
+            raise IamtwinError("give exactly one of `--before` and `--older-than-days`", code="INVALID_ARGUMENTS")
         with opened(db) as world:
-            removed = prune_chain(AuditStore(world.engine), cutoff, world.clock.now())
+            now = world.clock.now()
+            cutoff = parse_time(before, "--before") if before is not None else None
+            if cutoff is None:
+                cutoff = Retention(older_than_days or 0).cutoff(now)
+            removed = prune_chain(AuditStore(world.engine), cutoff, now)
     except IamtwinError as err:
         raise fail(err) from err
     Console(highlight=False).print(f"removed {removed} events older than {cutoff.isoformat()}")

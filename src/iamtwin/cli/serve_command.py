@@ -36,6 +36,14 @@ def serve(
             help="Share of /v1/authorize allows recorded in the audit trail (denials always are).",
         ),
     ] = 1.0,
+    retention_days: Annotated[
+        int,
+        typer.Option(
+            "--audit-retention-days",
+            min=0,
+            help="Prune audit events older than this many days, at start and hourly (0: keep everything).",
+        ),
+    ] = 0,
 ) -> None:
     """Serve the AWS IAM and STS APIs (Query protocol, SigV4) for boto3 and the AWS CLI."""
     import uvicorn
@@ -72,8 +80,20 @@ def serve(
         raise fail(err) from err
     from ..api.factory import configure_logging, serving_app, settle_heap
     from ..audit.decisions import AllowSampling
+    from ..audit.retention import Retention, RetentionKeeper
+    from ..audit.store import AuditStore
 
     configure_logging()
+    try:
+        keeper = (
+            RetentionKeeper(AuditStore(world.engine), Retention(retention_days), world.clock)
+            if retention_days
+            else None
+        )
+    except IamtwinError as err:
+        raise fail(err) from err
+    if keeper is not None:
+        keeper.start()  # in this process, whatever the number of workers
     if workers > 1:
         import os
 
@@ -84,7 +104,6 @@ def serve(
             os.environ["IAMTWIN_AUTHORIZER"] = str(authorizer_file.resolve())
         os.environ["IAMTWIN_AUDIT_ALLOW_SAMPLING"] = str(allow_sampling)
         from ..audit.recorder import AuditRecorder
-        from ..audit.store import AuditStore
         from ..audit.writer import AuditWriter
 
         # This process only supervises the workers: it writes the audit trail for all of them.
@@ -97,11 +116,17 @@ def serve(
             )
         finally:
             writer.stop()
+            if keeper is not None:
+                keeper.stop()
             world.close()
         return
     app = serving_app(world, authorizer, AllowSampling(allow_sampling))
     settle_heap()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        if keeper is not None:
+            keeper.stop()
 
 
 @credentials_app.command("bootstrap")
