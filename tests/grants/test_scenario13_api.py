@@ -108,13 +108,21 @@ def test_scenario_13_through_the_api(server: RunningServer) -> None:
     assert (claimed.status_code, claimed.json()["code"]) == (400, "GRANT_INVALID")
     unsigned = httpx.post(server.url + "/v1/grants", json=grant_request().to_json(), timeout=30)
     assert (unsigned.status_code, unsigned.json()["code"]) == (403, "MissingAuthenticationToken")
-    refusals = [(r["eventName"], r["errorCode"], r["userIdentity"]["arn"]) for r in _grant_records(estate)[1:]]
+    refusals = [(r["eventName"], r["errorCode"], r["userIdentity"].get("arn")) for r in _grant_records(estate)[1:]]
     assert refusals[0] == (
         "RequestGrant",
         "GRANT_NOT_PERMITTED",
         "arn:aws:sts::444444444444:assumed-role/developer/pipeline",
     )
-    assert [code for _, code, _ in refusals] == ["GRANT_NOT_PERMITTED", "GRANT_OUT_OF_SCOPE", "GRANT_OUT_OF_SCOPE"]
+    # Every refusal is recorded: a request naming its requester, and one nobody signed (no identity).
+    assert [code for _, code, _ in refusals] == [
+        "GRANT_NOT_PERMITTED",
+        "GRANT_OUT_OF_SCOPE",
+        "GRANT_OUT_OF_SCOPE",
+        "GRANT_INVALID",
+        "MissingAuthenticationToken",
+    ]
+    assert refusals[-1][2] is None
 
     # 4. The same request again changes nothing; revoking restores the previous policy exactly.
     applied = estate.policy_text()

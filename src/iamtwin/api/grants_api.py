@@ -16,6 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..audit.api_call import signed_access_key_id
 from ..errors import IamtwinError
 from ..grants import CallOrigin, GrantError, GrantOrchestrator, GrantRequest
 from ..world.stored import Caller, World
@@ -38,11 +39,13 @@ def grants_routes(world: World) -> tuple[Endpoint, Endpoint, Endpoint]:
     """The Starlette endpoints of `/v1/grants`: create, list, and revoke (`/v1/grants/{grant_id}`)."""
     orchestrator = GrantOrchestrator(world)
 
-    async def _authenticated(request: Request) -> tuple[Caller, bytes, CallOrigin] | Response:
+    async def _authenticated(request: Request, name: str) -> tuple[Caller, bytes, CallOrigin] | Response:
         body = await request.body()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        client = request.client.host if request.client else "127.0.0.1"
+        origin = CallOrigin(client, headers.get("user-agent", ""))
         if len(body) > MAX_BODY:
             return _problem(413, "REQUEST_TOO_LARGE", f"the request body is larger than {MAX_BODY} bytes")
-        headers = {k.lower(): v for k, v in request.headers.items()}
         try:
             auth = authenticate(
                 world,
@@ -54,27 +57,36 @@ def grants_routes(world: World) -> tuple[Endpoint, Endpoint, Endpoint]:
                 now=world.clock.now(),
             )
         except AuthError as err:
+            # Refused before anyone is known, and recorded all the same, as AWS records failed sign-ins.
+            key = signed_access_key_id(headers, request.url.query)
+            orchestrator.refuse(name, None, origin, err, access_key_id=key)
             return _problem(err.http_status, err.code, err.message)
-        client = request.client.host if request.client else "127.0.0.1"
-        return auth.caller, body, CallOrigin(client, headers.get("user-agent", ""))
+        return auth.caller, body, origin
 
     async def create(request: Request) -> Response:
-        found = await _authenticated(request)
+        found = await _authenticated(request, "RequestGrant")
         if isinstance(found, Response):
             return found
         caller, body, origin = found
         try:
             payload: Any = json.loads(body.decode("utf-8")) if body else None
         except (ValueError, UnicodeDecodeError):
-            return _problem(400, "INVALID_JSON", "the request body is not JSON")
+            unreadable = IamtwinError("the request body is not JSON", code="INVALID_JSON")
+            orchestrator.refuse("RequestGrant", caller, origin, unreadable)
+            return _problem(400, unreadable.code, unreadable.message)
         try:
-            outcome = orchestrator.apply(caller, GrantRequest.from_json(payload), origin)
+            asked = GrantRequest.from_json(payload)
+        except IamtwinError as err:
+            orchestrator.refuse("RequestGrant", caller, origin, err)
+            return _refusal(err)
+        try:
+            outcome = orchestrator.apply(caller, asked, origin)
         except IamtwinError as err:
             return _refusal(err)
         return JSONResponse(outcome.to_json(), status_code=201 if outcome.changed else 200)
 
     async def listing(request: Request) -> Response:
-        found = await _authenticated(request)
+        found = await _authenticated(request, "ListGrants")
         if isinstance(found, Response):
             return found
         caller, _, origin = found
@@ -86,7 +98,7 @@ def grants_routes(world: World) -> tuple[Endpoint, Endpoint, Endpoint]:
         return JSONResponse({"grants": [g.to_json() for g in grants]})
 
     async def revoke(request: Request) -> Response:
-        found = await _authenticated(request)
+        found = await _authenticated(request, "RevokeGrant")
         if isinstance(found, Response):
             return found
         caller, _, origin = found

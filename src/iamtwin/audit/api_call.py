@@ -23,6 +23,19 @@ from .redact import redacted
 from .wire import error_of
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+def _credential_scope(headers: Mapping[str, str], query: str) -> re.Match[str] | None:
+    credential = headers.get("authorization", "")
+    if "Credential=" not in credential:
+        credential = "Credential=" + dict(parse_qsl(query)).get("X-Amz-Credential", "")
+    return _SCOPE.search(credential)
+
+
+def signed_access_key_id(headers: Mapping[str, str], query: str) -> str | None:
+    """The access key id a SigV4 signature (header or presigned query) names, accepted or not."""
+    found = _credential_scope(headers, query)
+    return None if found is None else found.group(1)
 ISSUES_CREDENTIALS = frozenset(
     {"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetSessionToken", "GetFederationToken"}
 )
@@ -50,10 +63,7 @@ class ApiCall:
 
     def read_scope(self, headers: Mapping[str, str], query: str) -> str | None:
         """Take service and region from the SigV4 credential scope; the access key id it names."""
-        credential = headers.get("authorization", "")
-        if "Credential=" not in credential:
-            credential = "Credential=" + dict(parse_qsl(query)).get("X-Amz-Credential", "")
-        found = _SCOPE.search(credential)
+        found = _credential_scope(headers, query)
         if found is None:
             return None
         self.region, self.service = found.group(2), found.group(3)

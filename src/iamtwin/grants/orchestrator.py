@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ..audit.identity import identity_of
+from ..audit.identity import identity_of, unknown_identity
 from ..audit.store import AuditStore
 from ..errors import IamtwinError
 from ..evaluate.decision import Decision
@@ -150,6 +150,19 @@ class GrantOrchestrator:
             account=arn.account if arn is not None and arn.account else None,
             read_only=read_only,
         )
+
+    def refuse(
+        self,
+        name: str,
+        caller: Caller | None,
+        origin: CallOrigin,
+        err: IamtwinError,
+        *,
+        access_key_id: str | None = None,
+    ) -> None:
+        """Record a call refused before it could be read: unauthenticated (no caller), or not a grant request."""
+        identity = identity_of(self.world, caller) if caller is not None else unknown_identity(access_key_id)
+        self._refused(GrantCall(name, identity, origin, self.world.clock.now(), {}), err)
 
     def _refused(self, call: GrantCall, err: IamtwinError) -> None:
         """Record a refused call (its transaction, if any, rolled back)."""
