@@ -28,6 +28,7 @@ from ..broker.requests import Ask, ElevationRequest, RequestState
 from ..broker.reviews import BreakGlassReview, BreakGlassUse
 from ..broker.rules import parse_duration
 from ..broker.service import DEFAULT_MANAGER_ROLE, Broker
+from ..broker.web.presenting import iso, request_json
 from ..clock import SystemClock
 from ..errors import IamtwinError
 from .audit_command import parse_time
@@ -63,37 +64,11 @@ def _principal(endpoint: str, key: str | None, secret: str | None, token: str | 
     return BrokerPrincipal(key, secret, token, endpoint_url=None if endpoint == "aws" else endpoint)
 
 
-def _time(value: Any) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _request_data(request: ElevationRequest) -> dict[str, Any]:
-    ask = request.ask
-    return {
-        "id": request.id,
-        "requester": request.requester,
-        "account": ask.account_id,
-        "role": ask.role_name,
-        "roleArn": request.role_arn,
-        "scope": ask.scope,
-        "justification": ask.justification,
-        "ticket": ask.ticket,
-        "durationSeconds": ask.duration_seconds,
-        "breakGlass": ask.break_glass,
-        "state": request.state.value,
-        "rule": request.rule_name,
-        "createdAt": _time(request.created_at),
-        "pendingUntil": _time(request.pending_until),
-        "windowStart": _time(request.window_start),
-        "windowEnd": _time(request.window_end),
-    }
-
-
 def _show(request: ElevationRequest, output_format: str) -> None:
     if output_format == "json":
-        print_json(_request_data(request))
+        print_json(request_json(request))
         return
-    window = f" {_time(request.window_start)} → {_time(request.window_end)}" if request.window_end else ""
+    window = f" {iso(request.window_start)} → {iso(request.window_end)}" if request.window_end else ""
     Console(highlight=False).print(
         f"{request.id}  {request.state.value}  {request.requester}  {request.role_arn}{window}", markup=False
     )
@@ -215,7 +190,7 @@ def list_requests(
     # Unreviewed break-glass uses come first, however old, until someone reviews them.
     ordered = [r for r in found if r.id in open_ids] + [r for r in found if r.id not in open_ids]
     if output_format == "json":
-        print_json([{**_request_data(r), "unreviewedBreakGlass": r.id in open_ids} for r in ordered])
+        print_json([{**request_json(r), "unreviewedBreakGlass": r.id in open_ids} for r in ordered])
         return
     if unreviewed:
         _unreviewed_panel(unreviewed)
@@ -230,7 +205,7 @@ def _unreviewed_panel(uses: list[BreakGlassUse]) -> None:
     for use in uses:
         r = use.request
         lines.append(f"{r.id}  ", style="bold")
-        lines.append(f"{r.requester}  {r.role_arn}  used {_time(use.review.used_at)}\n")
+        lines.append(f"{r.requester}  {r.role_arn}  used {iso(use.review.used_at)}\n")
         lines.append(f"    why: {r.ask.justification}\n")
     lines.append("review with: iamtwin broker review ID --as YOU --outcome justified|unjustified --comment WHY")
     title = f"UNREVIEWED BREAK-GLASS USES ({len(uses)})"
@@ -241,9 +216,9 @@ def _review_data(review: BreakGlassReview) -> dict[str, Any]:
     return {
         "requestId": review.request_id,
         "usedBy": review.requester,
-        "usedAt": _time(review.used_at),
+        "usedAt": iso(review.used_at),
         "reviewer": review.reviewer,
-        "reviewedAt": _time(review.reviewed_at),
+        "reviewedAt": iso(review.reviewed_at),
         "outcome": None if review.outcome is None else review.outcome.value,
         "comment": review.comment,
     }
@@ -282,7 +257,7 @@ def show(request_id: str, person: AsOption, db: DbOption = None, output_format: 
         raise fail(err) from err
     history = [
         {
-            "at": _time(e.at),
+            "at": iso(e.at),
             "actor": e.actor,
             "kind": e.kind,
             "from": None if e.from_state is None else e.from_state.value,
@@ -295,8 +270,8 @@ def show(request_id: str, person: AsOption, db: DbOption = None, output_format: 
         {
             "accessKeyId": s.access_key_id,
             "sessionName": s.session_name,
-            "issuedAt": _time(s.issued_at),
-            "expiresAt": _time(s.expires_at),
+            "issuedAt": iso(s.issued_at),
+            "expiresAt": iso(s.expires_at),
         }
         for s in sessions
     ]
@@ -313,7 +288,7 @@ def show(request_id: str, person: AsOption, db: DbOption = None, output_format: 
     ]
     if output_format == "json":
         extra = {"breakGlassReview": None if glass is None else _review_data(glass), "notifications": delivered}
-        print_json({**_request_data(found), "events": history, "sessions": issued, **extra})
+        print_json({**request_json(found), "events": history, "sessions": issued, **extra})
         return
     console = Console(highlight=False)
     _show(found, "text")

@@ -13,6 +13,7 @@ import typer
 from ..broker.console import AWS_CONSOLE, DEFAULT_ISSUER
 from ..broker.issuance import DEFAULT_ENDPOINT
 from ..broker.service import DEFAULT_MANAGER_ROLE
+from ..broker.web.presenting import iso
 from ..errors import IamtwinError
 from .broker_command import (
     AsOption,
@@ -23,7 +24,6 @@ from .broker_command import (
     TokenOption,
     _broker,
     _principal,
-    _time,
     broker_app,
 )
 from .options import DbOption, FormatOption, check_format, fail, print_json
@@ -61,6 +61,6 @@ def console(
     except IamtwinError as err:
         raise fail(err) from err
     if output_format == "json":
-        print_json({"url": signin.url, "sessionName": signin.session_name, "expiration": _time(signin.expiration)})
+        print_json({"url": signin.url, "sessionName": signin.session_name, "expiration": iso(signin.expiration)})
         return
     typer.echo(signin.url)
