@@ -151,6 +151,6 @@ def test_batch_and_openapi(api: dict[str, Any]) -> None:
     )
     assert [r["allowed"] for r in answer.json()["results"]] == [True, False]
     spec = httpx.get(f"{api['url']}/openapi.json", timeout=10).json()
-    assert set(spec["paths"]) == {"/v1/authorize", "/v1/authorize/batch"}
+    assert set(spec["paths"]) == {"/v1/authorize", "/v1/authorize/batch", "/v1/grants", "/v1/grants/{grant_id}"}
     bad = httpx.post(f"{api['url']}/v1/authorize", content=b"not json", headers={"Authorization": f"Bearer {token}"})
     assert bad.status_code == 400 and json.loads(bad.content)["code"] == "INVALID_JSON"

@@ -76,7 +76,8 @@ def test_no_server_error_and_answers_follow_the_document(served: dict[str, Any],
     document = httpx.get(url + "/openapi.json", timeout=10).json()
     schema = schemathesis.openapi.from_dict(document)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} == {"/v1/authorize", "/v1/authorize/batch"}
+    grants = {"/v1/grants", "/v1/grants/{grant_id}"}
+    assert {op.path for op in operations} == {"/v1/authorize", "/v1/authorize/batch", *grants}
     statuses: dict[int, int] = {}
     bearer = {"Authorization": f"Bearer {served['token']}"}
 

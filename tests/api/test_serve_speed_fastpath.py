@@ -186,6 +186,8 @@ def test_other_requests_pass_through(both: dict[str, Any]) -> None:
     assert set(httpx.get(served + "/openapi.json", timeout=10).json()["paths"]) == {
         "/v1/authorize",
         "/v1/authorize/batch",
+        "/v1/grants",
+        "/v1/grants/{grant_id}",
     }
 
 

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import httpx
+import jsonschema_rs
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -61,6 +62,13 @@ def _grant_records(estate: Estate) -> list[dict[str, Any]]:
     return [r for r in records if r["eventSource"] == "grants.iamtwin" and r["eventName"] != "PutGrantSettings"]
 
 
+def _documented(server: RunningServer, answer: httpx.Response, path: str, method: str) -> None:
+    """The answer is one /openapi.json documents for that operation, with a body its schema accepts."""
+    operation = httpx.get(server.url + "/openapi.json", timeout=30).json()["paths"][path][method]
+    documented = operation["responses"][str(answer.status_code)]
+    jsonschema_rs.validate(documented["content"]["application/json"]["schema"], answer.json())
+
+
 def test_scenario_13_through_the_api(server: RunningServer) -> None:
     """Expected 1 to 4 over HTTP: grant, invoke for that API and account only, refusals audited, idempotent, revoked."""
     estate = build_estate(server.world)
@@ -70,6 +78,7 @@ def test_scenario_13_through_the_api(server: RunningServer) -> None:
     # 1. The pipeline asks; the orchestrator adds the statement; request and change are audited.
     created = pipeline.call("POST", "/v1/grants", grant_request().to_json())
     assert created.status_code == 201, created.text
+    _documented(server, created, "/v1/grants", "post")
     grant = created.json()["grant"]
     assert created.json()["changed"] is True
     statement = json.loads(estate.policy_text() or "")["Statement"][-1]
@@ -97,6 +106,7 @@ def test_scenario_13_through_the_api(server: RunningServer) -> None:
     developer = _pipeline(server, estate, "444444444444", "developer")
     refused = developer.call("POST", "/v1/grants", grant_request().to_json())
     assert (refused.status_code, refused.json()["code"]) == (403, "GRANT_NOT_PERMITTED")
+    _documented(server, refused, "/v1/grants", "post")
     elsewhere = grant_request(resource="arn:aws:lambda:us-east-1:333333333333:function:billing").to_json()
     out_of_scope = pipeline.call("POST", "/v1/grants", elsewhere)
     assert (out_of_scope.status_code, out_of_scope.json()["code"]) == (403, "GRANT_OUT_OF_SCOPE")
@@ -130,11 +140,13 @@ def test_scenario_13_through_the_api(server: RunningServer) -> None:
     assert (again.status_code, again.json()["changed"], again.json()["grant"]["id"]) == (200, False, grant["id"])
     assert estate.policy_text() == applied
     listed = pipeline.call("GET", "/v1/grants")
+    _documented(server, listed, "/v1/grants", "get")
     assert [g["id"] for g in listed.json()["grants"]] == [grant["id"]]
     assert developer.call("GET", "/v1/grants").json() == {"grants": []}
     assert developer.call("DELETE", f"/v1/grants/{grant['id']}").json()["code"] == "GRANT_NOT_FOUND"
     revoked = pipeline.call("DELETE", f"/v1/grants/{grant['id']}")
     assert revoked.status_code == 200, revoked.text
+    _documented(server, revoked, "/v1/grants/{grant_id}", "delete")
     assert (revoked.json()["restoration"], revoked.json()["grant"]["state"]) == ("exact", "revoked")
     assert estate.policy_text() == before
     assert not _invoke(estate, A1B2C3, "444444444444")

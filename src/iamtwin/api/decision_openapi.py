@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .grants_openapi import grants_paths
+
 _SCALAR = {"type": ["string", "number", "boolean"]}
 
 # One call: an IAM action (and resource), or an API gateway call mapped to `execute-api:Invoke`.
@@ -101,7 +103,7 @@ def _operation(summary: str, request: dict[str, Any], response: dict[str, Any]) 
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
-    "info": {"title": "iamtwin decision API", "version": "1"},
+    "info": {"title": "iamtwin API: decisions and grants", "version": "1"},
     "paths": {
         "/v1/authorize": _operation("Decide one call", _CALL, _ANSWER),
         "/v1/authorize/batch": _operation(
@@ -117,6 +119,7 @@ OPENAPI: dict[str, Any] = {
                 "properties": {"results": {"type": "array", "items": _ANSWER}},
             },
         ),
+        **grants_paths(_PROBLEM),
     },
     "components": {
         "securitySchemes": {
