@@ -22,12 +22,11 @@ from urllib.parse import urlencode
 
 import httpx
 
+from .defaults import AWS_CONSOLE, DEFAULT_ISSUER
 from .errors import BrokerError, BrokerErrorCode
 from .issuance import SessionCredentials
 
 AWS_FEDERATION_ENDPOINT = "https://signin.aws.amazon.com/federation"
-AWS_CONSOLE = "https://console.aws.amazon.com/"
-DEFAULT_ISSUER = "iamtwin-broker"
 MINIMUM_CONSOLE_SECONDS = 900
 MAXIMUM_CONSOLE_SECONDS = 43200
 

@@ -15,15 +15,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
+from .defaults import DEFAULT_ENDPOINT
 from .errors import BrokerError, BrokerErrorCode
 
-DEFAULT_ENDPOINT = "http://127.0.0.1:8777"
+if TYPE_CHECKING:
+    from botocore.exceptions import BotoCoreError, ClientError
+
 REQUEST_ID_TAG = "request-id"
 # A role session started from another role session ("role chaining") lasts at most one hour
 # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining).
@@ -43,6 +42,11 @@ class BrokerPrincipal:
 
     def client(self, service: str, credentials: Mapping[str, str] | None = None) -> Any:
         """A boto3 client of `service` signed with the broker's credentials (or the given ones)."""
+        # Imported here: boto3 and botocore take about a tenth of a second to import, which the
+        # command line's start-up (and every broker command that calls no AWS API) should not pay.
+        import boto3  # type: ignore[import-untyped]  # boto3 ships no type information
+        from botocore.config import Config
+
         keys = credentials or {
             "AccessKeyId": self.access_key_id,
             "SecretAccessKey": self.secret_access_key,
@@ -96,6 +100,8 @@ def check_source_identity(person: str) -> str:
 
 def refused(service: str, exc: ClientError | BotoCoreError) -> BrokerError:
     """A BrokerError carrying the AWS error code and message of a failed call."""
+    from botocore.exceptions import ClientError
+
     code = BrokerErrorCode.STS_REFUSED if service == "sts" else BrokerErrorCode.IAM_REFUSED
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
@@ -113,6 +119,8 @@ def assume_target_role(
     session_policy: Mapping[str, Any] | None = None,
 ) -> SessionCredentials:
     """AssumeRole of the target role for a person's request, for exactly `seconds`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     name = session_name(person, request_id)
     params: dict[str, Any] = {
         "RoleArn": role_arn,

@@ -24,7 +24,8 @@ from ..audit.store import AuditStore
 from ..clock import Clock
 from . import outbox, store, transitions
 from .channels import Channel
-from .console import AWS_CONSOLE, DEFAULT_ISSUER, ConsoleSignIn, console_sign_in, federation_endpoint
+from .console import ConsoleSignIn, console_sign_in, federation_endpoint
+from .defaults import AWS_CONSOLE, DEFAULT_ISSUER, DEFAULT_MANAGER_ROLE
 from .errors import BrokerError, BrokerErrorCode
 from .issuance import CHAINED_MAXIMUM_SECONDS, BrokerPrincipal, SessionCredentials, assume_target_role
 from .notifications import notifications_for
@@ -36,9 +37,6 @@ from .rules import BrokerRules, Person
 from .store import IssuedSession, Revocation
 from .trail import CallOrigin, ask_parameters, new_call_id, refusal_event, rules_event, transition_events
 from .transitions import Change
-
-# The role in each target account through which the broker puts and removes deny policies.
-DEFAULT_MANAGER_ROLE = "ElevatedAccessBrokerIam"
 
 
 def new_request_id() -> str:

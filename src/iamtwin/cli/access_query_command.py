@@ -8,21 +8,21 @@ Exit 0 with an answer, 2 on bad input (unknown action, malformed resource, unkno
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..analyze.access_model import Access, WhatCanAnswer, WhoCanAnswer
-from ..analyze.access_world import AccessWorld
-from ..analyze.conditions_text import access_text, note_text, principal_text
-from ..analyze.what_can import what_can
-from ..analyze.who_can import who_can
 from ..clock import SystemClock
 from ..errors import IamtwinError
-from ..world.model import World as WorldModel
 from .options import DbOption, FormatOption, check_format, fail, print_json
+
+# The analysis is imported by the commands that run it, so that `iamtwin --help` does not load it.
+if TYPE_CHECKING:
+    from ..analyze.access_model import Access, WhatCanAnswer, WhoCanAnswer
+    from ..analyze.access_world import AccessWorld
+    from ..world.model import World as WorldModel
 
 WorldOption = Annotated[
     Path | None, typer.Option("--world", help="A world file (YAML or JSON) instead of the stored world.")
@@ -31,6 +31,8 @@ WorldOption = Annotated[
 
 def _open_world(db: str | None, world_file: Path | None) -> AccessWorld:
     """The world asked about: a world file when given, else the stored world."""
+    from ..analyze.access_world import AccessWorld
+
     model: WorldModel
     if world_file is not None:
         from ..world.worldfile import load_world
@@ -48,11 +50,15 @@ def _open_world(db: str | None, world_file: Path | None) -> AccessWorld:
 
 
 def _notes(access: Access) -> str:
+    from ..analyze.conditions_text import note_text
+
     return "\n".join(note_text(n, access.action) for n in access.notes)
 
 
 def render_who_can(answer: WhoCanAnswer, console: Console) -> None:
     """The who-can answer as a table with a summary line."""
+    from ..analyze.conditions_text import access_text, principal_text
+
     table = Table(title=f"who can {answer.action} on {answer.resource or '*'}", title_justify="left")
     table.add_column("Principal", overflow="fold")
     table.add_column("Access", overflow="fold")
@@ -68,6 +74,8 @@ def render_who_can(answer: WhoCanAnswer, console: Console) -> None:
 
 def render_what_can(answer: WhatCanAnswer, console: Console) -> None:
     """The what-can answer as a table of actions and resources."""
+    from ..analyze.conditions_text import access_text, principal_text
+
     table = Table(title=f"what {principal_text(answer.principal)} can do", title_justify="left")
     table.add_column("Action", overflow="fold")
     table.add_column("Resource", overflow="fold")
@@ -87,6 +95,8 @@ def who_can_command(
     output_format: FormatOption = "text",
 ) -> None:
     """List every principal allowed an action on a resource, with the conditions under which."""
+    from ..analyze.who_can import who_can
+
     try:
         check_format(output_format)
         answer = who_can(_open_world(db, world_file), action, resource)
@@ -108,6 +118,8 @@ def what_can_command(
     output_format: FormatOption = "text",
 ) -> None:
     """List the actions and resources a principal is allowed, with the conditions under which."""
+    from ..analyze.what_can import what_can
+
     try:
         check_format(output_format)
         answer = what_can(_open_world(db, world_file), principal, service=service)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from ..analyze.archive_rules import parse_archive_rule, parse_rule_name
-from ..analyze.external_access import AnalyzerError, Zone, analyze_external_access
-from ..analyze.findings_store import FindingsStore, FindingStatus, StoredFinding, UpdateSummary
 from ..errors import IamtwinError
 from .options import DbOption, FormatOption, check_format, fail, print_json
 from .world_command import opened
+
+# The analysis is imported by the commands that run it, so that `iamtwin --help` does not load it.
+if TYPE_CHECKING:
+    from ..analyze.external_access import Zone
+    from ..analyze.findings_store import FindingStatus, StoredFinding, UpdateSummary
 
 analyzer_app = typer.Typer(
     help="Access Analyzer's external access findings: who outside the account or organization can get in.",
@@ -29,6 +31,8 @@ StatusOption = Annotated[
 
 def parse_zone(value: str) -> Zone:
     """The zone named on the command line (`account`, `organization`, any case)."""
+    from ..analyze.external_access import AnalyzerError, Zone
+
     try:
         return Zone(value.upper())
     except ValueError:
@@ -37,6 +41,9 @@ def parse_zone(value: str) -> Zone:
 
 def parse_status(value: str | None) -> FindingStatus | None:
     """The finding status named on the command line, or None for all."""
+    from ..analyze.external_access import AnalyzerError
+    from ..analyze.findings_store import FindingStatus
+
     if value is None:
         return None
     try:
@@ -53,6 +60,9 @@ def findings(
     output_format: FormatOption = "text",
 ) -> None:
     """Analyze every resource and trust policy, update the stored findings, and list them."""
+    from ..analyze.external_access import analyze_external_access
+    from ..analyze.findings_store import FindingsStore
+
     try:
         check_format(output_format)
         chosen, wanted = parse_zone(zone), parse_status(status)
@@ -113,6 +123,9 @@ def create_rule(
     output_format: FormatOption = "text",
 ) -> None:
     """Create an archive rule: findings found from now on that it matches are archived."""
+    from ..analyze.archive_rules import parse_archive_rule
+    from ..analyze.findings_store import FindingsStore
+
     try:
         check_format(output_format)
         rule = parse_archive_rule(name, filter_json)
@@ -133,6 +146,9 @@ def apply_rule(
     output_format: FormatOption = "text",
 ) -> None:
     """Archive the ACTIVE findings an archive rule matches (Access Analyzer's ApplyArchiveRule)."""
+    from ..analyze.archive_rules import parse_rule_name
+    from ..analyze.findings_store import FindingsStore
+
     try:
         check_format(output_format)
         parse_rule_name(name)
@@ -149,6 +165,8 @@ def apply_rule(
 @archive_rule_app.command("list")
 def list_rules(db: DbOption = None, output_format: FormatOption = "text") -> None:
     """List the archive rules and their filters."""
+    from ..analyze.findings_store import FindingsStore
+
     try:
         check_format(output_format)
         with opened(db) as world:
@@ -169,6 +187,9 @@ def delete_rule(
     db: DbOption = None,
 ) -> None:
     """Delete an archive rule; the findings it archived stay archived."""
+    from ..analyze.archive_rules import parse_rule_name
+    from ..analyze.findings_store import FindingsStore
+
     try:
         parse_rule_name(name)
         with opened(db) as world:

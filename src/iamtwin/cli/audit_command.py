@@ -5,25 +5,20 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from ..audit.chain import prune as prune_chain
-from ..audit.chain import verify as verify_chain
-from ..audit.event import canonical
-from ..audit.last_accessed import last_accessed as usage_of
-from ..audit.last_accessed import usage_dict
-from ..audit.retention import Retention
-from ..audit.session_report import investigation_dict, to_dot, to_mermaid
-from ..audit.sessions import Investigation, Investigator
-from ..audit.store import AuditStore
 from ..errors import IamtwinError
 from .options import DbOption, FormatOption, check_format, fail, print_json
 from .world_command import opened
+
+# The audit store brings SQLAlchemy: each command imports what it runs, so that `iamtwin --help` does not.
+if TYPE_CHECKING:
+    from ..audit.sessions import Investigation
 
 audit_app = typer.Typer(
     help="The audit trail: verify its hash chain, export it, prune it, investigate role sessions.",
@@ -49,6 +44,9 @@ def parse_time(value: str | None, option: str) -> datetime | None:
 @audit_app.command("verify")
 def verify(db: DbOption = None, output_format: FormatOption = "text") -> None:
     """Check that no event was altered, removed or reordered; exit 1 naming each one that was."""
+    from ..audit.chain import verify as verify_chain
+    from ..audit.store import AuditStore
+
     try:
         check_format(output_format)
         with opened(db) as world:
@@ -87,6 +85,8 @@ def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Write the events (eventTime >= --since and < --until) as JSON lines, oldest first."""
+    from ..audit.store import AuditStore
+
     try:
         start, end = parse_time(since, "--since"), parse_time(until, "--until")
         with opened(db) as world:
@@ -112,6 +112,10 @@ def prune(
     db: DbOption = None,
 ) -> None:
     """Remove events older than --before or --older-than-days; the chain keeps an anchor so what remains verifies."""
+    from ..audit.chain import prune as prune_chain
+    from ..audit.retention import Retention
+    from ..audit.store import AuditStore
+
     try:
         if (before is None) == (older_than_days is None):
             raise IamtwinError("give exactly one of `--before` and `--older-than-days`", code="INVALID_ARGUMENTS")
@@ -147,6 +151,11 @@ def sessions(
     ] = 90,
 ) -> None:
     """Who assumed the role, the chain of sessions to the original principal, what each did, and what is new."""
+    from ..audit.event import canonical
+    from ..audit.session_report import investigation_dict, to_dot, to_mermaid
+    from ..audit.sessions import Investigator
+    from ..audit.store import AuditStore
+
     try:
         if output_format not in SESSION_FORMATS:
             raise IamtwinError(f"`{output_format}` is not one of {', '.join(SESSION_FORMATS)}", code="INVALID_FORMAT")
@@ -177,6 +186,8 @@ def sessions(
 
 
 def _print_investigation(found: Investigation) -> None:
+    from ..audit.session_report import investigation_dict
+
     data = investigation_dict(found)
     console = Console(highlight=False, width=max(Console().width, 120))
     origin = data["origin"]
@@ -230,6 +241,10 @@ def last_accessed(
 ) -> None:
     """When the principal last tried each service and action (any authenticated attempt, as IAM's access
     advisor counts), and when it was last allowed."""
+    from ..audit.last_accessed import last_accessed as usage_of
+    from ..audit.last_accessed import usage_dict
+    from ..audit.store import AuditStore
+
     try:
         check_format(output_format)
         start = parse_time(since, "--since")

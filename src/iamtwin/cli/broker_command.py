@@ -14,26 +14,30 @@ Unreviewed break-glass uses head `iamtwin broker list`, in red, until someone re
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from ..broker.defaults import DEFAULT_ENDPOINT, DEFAULT_MANAGER_ROLE
 from ..broker.errors import BrokerError, BrokerErrorCode
-from ..broker.issuance import DEFAULT_ENDPOINT, BrokerPrincipal
+from ..broker.issuance import BrokerPrincipal
 from ..broker.outputs import CredentialFormat, render
 from ..broker.requests import Ask, ElevationRequest, RequestState
 from ..broker.reviews import BreakGlassReview, BreakGlassUse
 from ..broker.rules import parse_duration
-from ..broker.service import DEFAULT_MANAGER_ROLE, Broker
-from ..broker.web.presenting import iso, request_json
 from ..clock import SystemClock
 from ..errors import IamtwinError
 from .audit_command import parse_time
 from .options import DbOption, FormatOption, check_format, fail, print_json
 from .world_command import opened
+
+# The broker service and its presenting bring SQLAlchemy and the web edge: imported where used, so
+# that `iamtwin --help` does not load them.
+if TYPE_CHECKING:
+    from ..broker.service import Broker
 
 broker_app = typer.Typer(
     help="Temporary elevated access: eligibility rules, requests, approvals, sessions, revocation.",
@@ -65,6 +69,8 @@ def _principal(endpoint: str, key: str | None, secret: str | None, token: str | 
 
 
 def _show(request: ElevationRequest, output_format: str) -> None:
+    from ..broker.web.presenting import iso, request_json
+
     if output_format == "json":
         print_json(request_json(request))
         return
@@ -75,6 +81,8 @@ def _show(request: ElevationRequest, output_format: str) -> None:
 
 
 def _broker(world: Any, principal: BrokerPrincipal | None = None, manager: str = DEFAULT_MANAGER_ROLE) -> Broker:
+    from ..broker.service import Broker
+
     return Broker(world.engine, SystemClock(), principal, manager_role=manager)
 
 
@@ -173,6 +181,8 @@ def list_requests(
     output_format: FormatOption = "text",
 ) -> None:
     """The requests you may see: yours, those you could approve, all of them for auditors."""
+    from ..broker.web.presenting import request_json
+
     try:
         check_format(output_format)
         try:
@@ -201,6 +211,8 @@ def list_requests(
 
 def _unreviewed_panel(uses: list[BreakGlassUse]) -> None:
     """The unreviewed break-glass uses, in a red panel above everything else (lines wrap, never truncate)."""
+    from ..broker.web.presenting import iso
+
     lines = Text()
     for use in uses:
         r = use.request
@@ -213,6 +225,8 @@ def _unreviewed_panel(uses: list[BreakGlassUse]) -> None:
 
 
 def _review_data(review: BreakGlassReview) -> dict[str, Any]:
+    from ..broker.web.presenting import iso
+
     return {
         "requestId": review.request_id,
         "usedBy": review.requester,
@@ -245,6 +259,8 @@ def notify(db: DbOption = None, output_format: FormatOption = "text") -> None:
 @broker_app.command("show")
 def show(request_id: str, person: AsOption, db: DbOption = None, output_format: FormatOption = "text") -> None:
     """A request and its history."""
+    from ..broker.web.presenting import iso, request_json
+
     try:
         check_format(output_format)
         with opened(db) as world:

@@ -10,10 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ..broker.console import AWS_CONSOLE, DEFAULT_ISSUER
-from ..broker.issuance import DEFAULT_ENDPOINT
-from ..broker.service import DEFAULT_MANAGER_ROLE
-from ..broker.web.presenting import iso
+from ..broker.defaults import AWS_CONSOLE, DEFAULT_ENDPOINT, DEFAULT_ISSUER, DEFAULT_MANAGER_ROLE
 from ..errors import IamtwinError
 from .broker_command import (
     AsOption,
@@ -51,6 +48,8 @@ def console(
     output_format: FormatOption = "text",
 ) -> None:
     """Start a session of an approved request and print a console sign-in URL for it (valid 15 minutes)."""
+    from ..broker.web.presenting import iso
+
     try:
         check_format(output_format)
         with opened(db) as world:

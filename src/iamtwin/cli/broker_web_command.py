@@ -17,13 +17,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ..broker.defaults import DEFAULT_ENDPOINT, DEFAULT_MANAGER_ROLE
 from ..broker.errors import BrokerError, BrokerErrorCode
 from ..broker.issuance import BrokerPrincipal
-from ..broker.service import DEFAULT_MANAGER_ROLE, Broker
 from ..broker.web.config import DEFAULT_SWEEP_SECONDS
 from ..clock import SystemClock
 from ..errors import IamtwinError
-from ..world.stored import World
 from .broker_command import EndpointOption, KeyOption, ManagerOption, SecretOption, TokenOption
 from .options import DbOption, fail
 
@@ -68,7 +67,7 @@ def broker_web(
             help="Seconds between sweeps (expiries, window ends, deny policies) and notification runs; 0: never.",
         ),
     ] = DEFAULT_SWEEP_SECONDS,
-    endpoint: EndpointOption = "http://127.0.0.1:8777",
+    endpoint: EndpointOption = DEFAULT_ENDPOINT,
     manager_role: ManagerOption = DEFAULT_MANAGER_ROLE,
     key: KeyOption = None,
     secret: SecretOption = None,
@@ -77,8 +76,10 @@ def broker_web(
     """Serve the broker's web pages and REST API (/api/v1, OpenAPI at /api/v1/openapi.json)."""
     import uvicorn
 
+    from ..broker.service import Broker
     from ..broker.web.app import broker_web_app
     from ..broker.web.config import OidcConfig, WebConfig
+    from ..world.stored import World
 
     try:
         if rules is not None:

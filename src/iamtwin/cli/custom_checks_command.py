@@ -18,15 +18,7 @@ from ..errors import IamtwinError
 from ..policy.model import PolicyDocument
 from ..policy.parse import parse_policy
 from ..validate.findings import PolicyType
-from ..validate.symbolic import (
-    DEFAULT_TIMEOUT_MS,
-    RESOURCE_TYPE_SERVICES,
-    CheckResult,
-    Verdict,
-    check_access_not_granted,
-    check_no_new_access,
-    check_no_public_access,
-)
+from ..validate.symbolic import DEFAULT_TIMEOUT_MS, RESOURCE_TYPE_SERVICES, CheckResult, Verdict
 from .options import print_json
 
 EXIT_CODES = {Verdict.PASS: 0, Verdict.FAIL: 2, Verdict.UNKNOWN: 3}
@@ -109,6 +101,9 @@ def check_no_new_access_command(
     timeout: TimeoutOption = DEFAULT_TIMEOUT_MS / 1000,
 ) -> None:
     """Does the new policy grant any access the existing one does not? Exit 0 PASS, 2 FAIL, 3 UNKNOWN."""
+    # Each check brings z3 when it runs; `iamtwin --help` and the other commands do not load it.
+    from ..validate.symbolic import check_no_new_access
+
     try:
         kind, timeout_ms = _settings(output_format, policy_type, timeout)
         result = check_no_new_access(
@@ -133,6 +128,8 @@ def check_access_not_granted_command(
     timeout: TimeoutOption = DEFAULT_TIMEOUT_MS / 1000,
 ) -> None:
     """Does the policy allow any of the actions (on any of the resources)? Exit 0 PASS, 2 FAIL, 3 UNKNOWN."""
+    from ..validate.symbolic import check_access_not_granted
+
     try:
         kind, timeout_ms = _settings(output_format, policy_type, timeout)
         document = _read_policy(policy, "policy")
@@ -151,6 +148,8 @@ def check_no_public_access_command(
     timeout: TimeoutOption = DEFAULT_TIMEOUT_MS / 1000,
 ) -> None:
     """Can the resource policy grant access to anyone? Exit 0 PASS, 2 FAIL, 3 UNKNOWN."""
+    from ..validate.symbolic import check_no_public_access
+
     try:
         _, timeout_ms = _settings(output_format, "resource", timeout)
         result = check_no_public_access(_read_policy(policy, "policy"), resource_type, timeout_ms)

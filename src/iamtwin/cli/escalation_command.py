@@ -12,18 +12,21 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..analyze.escalation import Edge, EscalationGraph, Evidence
-from ..analyze.escalation_paths import AdminReason, EscalationPath, escalation_paths
 from ..errors import IamtwinError
-from ..world.stored import World
 from .options import DbOption, fail
 from .render import statement_label
+
+# The analysis and the world store are imported where used, so that `iamtwin --help` does not load them.
+if TYPE_CHECKING:
+    from ..analyze.escalation import Edge, Evidence
+    from ..analyze.escalation_paths import EscalationPath
+    from ..world.stored import World
 
 _FORMATS = ("text", "json", "dot")
 
@@ -31,6 +34,8 @@ _FORMATS = ("text", "json", "dot")
 @contextmanager
 def _open_world(db: str | None, world_file: Path | None) -> Iterator[World]:
     """The stored world, or a world file loaded into a temporary database."""
+    from ..world.stored import World
+
     if world_file is None:
         world = World.open(db)
         try:
@@ -61,6 +66,9 @@ def escalation_command(
     Each step names the method (assume a role, pass a role to a service, create an access key,
     attach a policy, …) and the statements that allow it.
     """
+    from ..analyze.escalation import EscalationGraph
+    from ..analyze.escalation_paths import escalation_paths
+
     try:
         if output_format not in _FORMATS:
             raise IamtwinError(f"`{output_format}` is not one of text, json, dot", code="INVALID_FORMAT")
@@ -81,6 +89,8 @@ def escalation_command(
 
 def render_text(start: str, paths: tuple[EscalationPath, ...], console: Console) -> None:
     """The paths as numbered steps, each with the statements that allow it."""
+    from ..analyze.escalation_paths import AdminReason
+
     if not paths:
         console.print(f"no escalation path from {escape(start)} to an administrator-equivalent principal")
         return

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from ..errors import IamtwinError
-from ..grants import Grant, GrantOrchestrator, GrantOutcome, GrantRequest
 from .options import DbOption, FormatOption, check_format, fail, print_json
 from .world_command import opened
+
+# The orchestrator is imported by the commands that use it, so that `iamtwin --help` does not load it.
+if TYPE_CHECKING:
+    from ..grants import Grant, GrantOrchestrator, GrantOutcome, GrantRequest
+    from ..world.stored import World
 
 grants_app = typer.Typer(
     help="The permission orchestrator: grants on shared resources' policies for trusted pipelines.",
@@ -40,6 +44,8 @@ SourceAccountOption = Annotated[str, typer.Option("--source-account", help="aws:
 
 
 def _request(resource: str, service: str, actions: list[str], source_arn: str, source_account: str) -> GrantRequest:
+    from ..grants import GrantRequest
+
     return GrantRequest.from_json(
         {
             "resource": resource,
@@ -49,6 +55,12 @@ def _request(resource: str, service: str, actions: list[str], source_arn: str, s
             "sourceAccount": source_account,
         }
     )
+
+
+def _orchestrator(world: World) -> GrantOrchestrator:
+    from ..grants import GrantOrchestrator
+
+    return GrantOrchestrator(world)
 
 
 def _print_grant(grant: Grant) -> None:
@@ -79,7 +91,7 @@ def configure(
         raise fail(IamtwinError(f"cannot read `{path}`: {exc.strerror}", code="FILE_NOT_READABLE")) from exc
     try:
         with opened(db) as world:
-            settings = GrantOrchestrator(world).configure(text)
+            settings = _orchestrator(world).configure(text)
     except IamtwinError as err:
         raise fail(err) from err
     patterns = len(settings.resources)
@@ -102,7 +114,7 @@ def request(
         check_format(output_format)
         asked = _request(resource, service, action, source_arn, source_account)
         with opened(db) as world:
-            plan = GrantOrchestrator(world).plan(world.caller(principal), asked)
+            plan = _orchestrator(world).plan(world.caller(principal), asked)
     except IamtwinError as err:
         raise fail(err) from err
     if output_format == "json":
@@ -129,7 +141,7 @@ def apply(
         check_format(output_format)
         asked = _request(resource, service, action, source_arn, source_account)
         with opened(db) as world:
-            outcome = GrantOrchestrator(world).apply(world.caller(principal), asked)
+            outcome = _orchestrator(world).apply(world.caller(principal), asked)
     except IamtwinError as err:
         raise fail(err) from err
     _print_outcome(outcome, output_format)
@@ -146,7 +158,7 @@ def revoke(
     try:
         check_format(output_format)
         with opened(db) as world:
-            outcome = GrantOrchestrator(world).revoke(world.caller(principal), grant_id)
+            outcome = _orchestrator(world).revoke(world.caller(principal), grant_id)
     except IamtwinError as err:
         raise fail(err) from err
     _print_outcome(outcome, output_format)
@@ -163,7 +175,7 @@ def list_command(
     try:
         check_format(output_format)
         with opened(db) as world:
-            grants = GrantOrchestrator(world).list_grants(world.caller(principal), include_revoked=include_revoked)
+            grants = _orchestrator(world).list_grants(world.caller(principal), include_revoked=include_revoked)
     except IamtwinError as err:
         raise fail(err) from err
     if output_format == "json":

@@ -6,20 +6,22 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..analyze.generate_policy import GeneratedPolicy, generate_policy
-from ..analyze.unused import UnusedAccessReport, unused_access
 from ..audit.event import cloudtrail_time
-from ..audit.store import AuditStore
 from ..errors import IamtwinError
 from .audit_command import TimeOption, parse_time
 from .options import DbOption, FormatOption, check_format, fail, print_json
 from .world_command import opened
+
+# The analysis and the audit store are imported by the commands, so that `iamtwin --help` does not load them.
+if TYPE_CHECKING:
+    from ..analyze.generate_policy import GeneratedPolicy
+    from ..analyze.unused import UnusedAccessReport
 
 
 def generate_policy_command(
@@ -34,6 +36,9 @@ def generate_policy_command(
 ) -> None:
     """Write an identity policy granting exactly the allowed calls the principal made (eventTime >= --since and
     < --until): exact resources, `*` only where the action has no resource type; validated, findings shown."""
+    from ..analyze.generate_policy import generate_policy
+    from ..audit.store import AuditStore
+
     try:
         check_format(output_format)
         start, end = parse_time(since, "--since"), parse_time(until, "--until")
@@ -83,6 +88,9 @@ def unused_access_command(
     output_format: FormatOption = "text",
 ) -> None:
     """Roles unused for --days, and the granted services and actions active users and roles did not use."""
+    from ..analyze.unused import unused_access
+    from ..audit.store import AuditStore
+
     try:
         check_format(output_format)
         with opened(db) as world:

@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ..audit.local_call import LocalCall
 from ..errors import IamtwinError
 from ..simulate.output import decision_to_json
 from ..sts.denied import StsAccessDenied
-from ..sts.service import Sts
 from .options import DbOption, FormatOption, check_format, fail, parse_pairs, print_json
 from .render import render_decision_text
 from .world_command import opened
@@ -59,6 +57,10 @@ def assume_role(
     output_format: FormatOption = "text",
 ) -> None:
     """AssumeRole as PRINCIPAL: the trust policy, identity policies, tags and limits decide, as in AWS."""
+    # STS and the audit trail bring SQLAlchemy: imported by each command, so that `iamtwin --help` does not.
+    from ..audit.local_call import LocalCall
+    from ..sts.service import Sts
+
     try:
         check_format(output_format)
         tags = parse_pairs(tag, "TAG")
@@ -123,6 +125,8 @@ def assume_role(
 @sts_app.command("get-caller-identity")
 def get_caller_identity(principal: PrincipalOption, db: DbOption = None, output_format: FormatOption = "text") -> None:
     """GetCallerIdentity of a principal or access key."""
+    from ..sts.service import Sts
+
     try:
         check_format(output_format)
         with opened(db) as world:
@@ -146,6 +150,9 @@ def get_session_token(
     output_format: FormatOption = "text",
 ) -> None:
     """GetSessionToken for an IAM user."""
+    from ..audit.local_call import LocalCall
+    from ..sts.service import Sts
+
     try:
         check_format(output_format)
         with opened(db) as world:

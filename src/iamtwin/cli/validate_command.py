@@ -18,10 +18,6 @@ from rich.console import Console
 from ..validate.context import ValidateOptions
 from ..validate.findings import FindingType, PolicyType
 from ..validate.inputs.codes import FILE_NOT_READABLE, TEMPLATE_SYNTAX_ERROR, UNRECOGNIZED_INPUT, WORLD_NOT_READABLE
-from ..validate.report.json_report import render_json
-from ..validate.report.sarif_report import render_sarif
-from ..validate.report.text_report import render_text, styled_text
-from ..validate.run import DEFAULT_BLOCKING, Suppressions, validate
 
 _FORMATS = ("text", "json", "sarif")
 _INPUT_CODES = {FILE_NOT_READABLE.code, TEMPLATE_SYNTAX_ERROR.code, UNRECOGNIZED_INPUT.code, WORLD_NOT_READABLE.code}
@@ -39,6 +35,8 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def _blocking_types(values: list[str] | None) -> frozenset[FindingType]:
+    from ..validate.run import DEFAULT_BLOCKING
+
     names = _split(values)
     if not names:
         return DEFAULT_BLOCKING
@@ -120,6 +118,12 @@ def validate_command(
     ] = False,
 ) -> None:
     """Validate IAM policies offline with Access Analyzer's checks; exit 2 on blocking findings."""
+    # The checks (and the service catalogue they read) are imported when a validation runs, not by `iamtwin --help`.
+    from ..validate.report.json_report import render_json
+    from ..validate.report.sarif_report import render_sarif
+    from ..validate.report.text_report import render_text, styled_text
+    from ..validate.run import Suppressions, validate
+
     if not paths and db is None:
         raise _usage("give a PATH to validate or `--db URL`")
     if output_format not in _FORMATS:

@@ -5,49 +5,52 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import func, select
 
 from ..errors import IamtwinError
 from ..world.model import World as WorldModel
-from ..world.store import schema
-from ..world.store.database import current_revision, resolve_url
-from ..world.stored import World
 from .options import DbOption, FormatOption, check_format, fail, print_json
+
+# The world store brings SQLAlchemy and Alembic: imported where used, so that `iamtwin --help` does not load them.
+if TYPE_CHECKING:
+    import sqlalchemy
+
+    from ..world.stored import World
 
 world_app = typer.Typer(help="Create, inspect and fill a stored world.", no_args_is_help=True)
 import_app = typer.Typer(help="Import AWS exports into the stored world.", no_args_is_help=True)
 
-_COUNTED = {
-    "accounts": schema.accounts,
-    "users": schema.users,
-    "groups": schema.groups,
-    "roles": schema.roles,
-    "policies": schema.managed_policies,
-    "resources": schema.resources,
-    "identity_providers": schema.identity_providers,
-    "org_policies": schema.org_policies,
-    "documents": schema.documents,
-    "sessions": schema.sessions,
-}
-_LISTED = {
-    "accounts": schema.accounts,
-    "users": schema.users,
-    "groups": schema.groups,
-    "roles": schema.roles,
-    "policies": schema.managed_policies,
-    "resources": schema.resources,
-}
+_LISTED_KINDS = ("accounts", "users", "groups", "roles", "policies", "resources")
+
+
+def _tables() -> dict[str, sqlalchemy.Table]:
+    """The tables `world show` counts, by the name it shows (`world ls` lists those of `_LISTED_KINDS`)."""
+    from ..world.store import schema
+
+    return {
+        "accounts": schema.accounts,
+        "users": schema.users,
+        "groups": schema.groups,
+        "roles": schema.roles,
+        "policies": schema.managed_policies,
+        "resources": schema.resources,
+        "identity_providers": schema.identity_providers,
+        "org_policies": schema.org_policies,
+        "documents": schema.documents,
+        "sessions": schema.sessions,
+    }
 
 
 @contextmanager
 def opened(db: str | None) -> Iterator[World]:
     """The world of `--db`, closed afterwards."""
+    from ..world.stored import World
+
     world = World.open(db)
     try:
         yield world
@@ -65,6 +68,7 @@ def _run(action: Callable[[], None]) -> None:
 @world_app.command("init")
 def init(db: DbOption = None, output_format: FormatOption = "text") -> None:
     """Create the world database (or migrate it to this version's schema)."""
+    from ..world.store.database import current_revision, resolve_url
 
     def go() -> None:
         check_format(output_format)
@@ -80,10 +84,14 @@ def init(db: DbOption = None, output_format: FormatOption = "text") -> None:
 
 
 def _counts(world: World) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from ..world.store import schema
+
     with world.engine.connect() as conn:
         counts = {
             name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-            for name, table in _COUNTED.items()
+            for name, table in _tables().items()
         }
         org = conn.execute(select(schema.organizations)).first()
     counts["organization"] = 1 if org is not None else 0
@@ -93,6 +101,7 @@ def _counts(world: World) -> dict[str, int]:
 @world_app.command("show")
 def show(db: DbOption = None, output_format: FormatOption = "text") -> None:
     """How much the stored world holds."""
+    from ..world.store.database import resolve_url
 
     def go() -> None:
         check_format(output_format)
@@ -117,12 +126,13 @@ def ls(
     output_format: FormatOption = "text",
 ) -> None:
     """List the entities of one kind."""
+    from sqlalchemy import select
 
     def go() -> None:
         check_format(output_format)
-        table = _LISTED.get(kind)
-        if table is None:
-            raise IamtwinError(f"`{kind}` is not one of {', '.join(_LISTED)}", code="INVALID_KIND")
+        if kind not in _LISTED_KINDS:
+            raise IamtwinError(f"`{kind}` is not one of {', '.join(_LISTED_KINDS)}", code="INVALID_KIND")
+        table = _tables()[kind]
         column = table.c.id if kind == "accounts" else table.c.account_id
         query = select(table).order_by(column)
         if account is not None:
@@ -145,6 +155,8 @@ def ls(
 
 def import_model(world: World, model: WorldModel, what: str, replace: bool = False) -> int:
     """Import a model in one transaction with a progress bar on stderr; the entities written."""
+    from ..world.stored import World
+
     total = World.entity_count(model)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:

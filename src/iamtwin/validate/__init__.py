@@ -6,10 +6,19 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .context import ValidateOptions
 from .findings import Finding, FindingType, IssueCode, PolicyType, SourceLocation
-from .run import Report, Suppressions, all_codes, check_policy, validate
 from .source import PolicySource
+
+if TYPE_CHECKING:
+    from .run import Report, Suppressions, all_codes, check_policy, validate
+
+# Imported on first use: run.py brings every check and the service catalogue, which a command that
+# needs only the findings' types (and `iamtwin --help`) should not load.
+_RUN = frozenset({"Report", "Suppressions", "all_codes", "check_policy", "validate"})
 
 __all__ = [
     "Finding",
@@ -25,3 +34,10 @@ __all__ = [
     "check_policy",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """One of run.py's names, imported (with every check) when first asked for."""
+    if name in _RUN:
+        return getattr(import_module(".run", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

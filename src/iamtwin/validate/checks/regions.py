@@ -15,8 +15,6 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from botocore.loaders import Loader
-
 from ...policy.operators import split_operator
 from ..check import condition_entries, condition_values, element_strings
 from ..context import CheckContext
@@ -38,6 +36,9 @@ _REGION_SHAPE = re.compile(r"^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$")
 @cache
 def regions_by_partition() -> dict[str, frozenset[str]]:
     """Every Region code of each partition, from botocore's endpoint data."""
+    # Imported here, on the first policy that names a Region: botocore is slow to import.
+    from botocore.loaders import Loader
+
     data = Loader().load_data("endpoints")
     return {p["partition"]: frozenset(p["regions"]) for p in data["partitions"]}
 
@@ -48,14 +49,16 @@ def _all_regions() -> frozenset[str]:
 
 def run(ctx: CheckContext) -> Iterator[Finding]:
     """Report ARN Regions unknown to their partition and requested Regions AWS does not have."""
-    known = regions_by_partition()
     for statement in ctx.raw_statements:
         for element in ("Resource", "NotResource"):
             for path, arn in element_strings(statement, element):
                 if arn == "*" or arn_problem(arn) is not None or "${" in arn:
                     continue
                 _prefix, partition, _service, region, _rest = arn.split(":", 4)
-                if not region or any(c in region for c in "*?") or partition not in known:
+                if not region or any(c in region for c in "*?"):
+                    continue
+                known = regions_by_partition()
+                if partition not in known:
                     continue
                 if region not in known[partition]:
                     message = f"`{region}` is not a Region of the `{partition}` partition (in `{arn}`)"

@@ -28,14 +28,13 @@ from ...policy.variables import parse_template
 from ..findings import PolicyType
 from .actions import ActionDomain
 from .errors import CustomCheckError
+from .parameters import DEFAULT_TIMEOUT_MS, RESOURCE_TYPE_SERVICES
 from .patterns import Dialect, match_text
-from .public import RESOURCE_TYPE_SERVICES, public_request
+from .public import public_request
 from .request import SymbolicRequest
 from .result import CheckResult, Reason, Verdict
 from .statements import PRINCIPAL_TYPES, EncodedPolicy, EncodedStatement
 from .witness import Reasoner, read_witness
-
-DEFAULT_TIMEOUT_MS = 10_000
 
 
 def _action_patterns(documents: Iterable[PolicyDocument]) -> list[str]:

@@ -1,4 +1,4 @@
-"""What "public" means for CheckNoPublicAccess: the resource types, and the formula of a public request.
+"""What "public" means for CheckNoPublicAccess: the formula of a public request (its resource types: parameters.py).
 
 A request is public when its principal is anonymous, or an AWS principal of an account the policy
 does not name (so any account will do), and every key that can pin the caller down has a value
@@ -24,36 +24,6 @@ import z3  # type: ignore[import-untyped]  # z3-solver ships no type information
 
 from ...policy.model import PolicyDocument
 from .request import IP_BITS, Family, IpValue, PrincipalKind, SymbolicRequest
-
-# The resource types CheckNoPublicAccess accepts, and the service prefix of the actions on each.
-RESOURCE_TYPE_SERVICES: dict[str, str] = {
-    "AWS::DynamoDB::Table": "dynamodb",
-    "AWS::DynamoDB::Stream": "dynamodb",
-    "AWS::EFS::FileSystem": "elasticfilesystem",
-    "AWS::OpenSearchService::Domain": "es",
-    "AWS::Kinesis::Stream": "kinesis",
-    "AWS::Kinesis::StreamConsumer": "kinesis",
-    "AWS::KMS::Key": "kms",
-    "AWS::Lambda::Function": "lambda",
-    "AWS::S3::Bucket": "s3",
-    "AWS::S3::AccessPoint": "s3",
-    "AWS::S3Express::DirectoryBucket": "s3express",
-    "AWS::S3Express::AccessPoint": "s3express",
-    "AWS::S3::Glacier": "glacier",
-    "AWS::S3Outposts::Bucket": "s3-outposts",
-    "AWS::S3Outposts::AccessPoint": "s3-outposts",
-    "AWS::SecretsManager::Secret": "secretsmanager",
-    "AWS::SNS::Topic": "sns",
-    "AWS::SQS::Queue": "sqs",
-    "AWS::IAM::AssumeRolePolicyDocument": "sts",
-    "AWS::S3Tables::TableBucket": "s3tables",
-    "AWS::S3Tables::Table": "s3tables",
-    "AWS::ApiGateway::RestApi": "execute-api",
-    "AWS::CodeArtifact::Domain": "codeartifact",
-    "AWS::Backup::BackupVault": "backup",
-    "AWS::CloudTrail::Dashboard": "cloudtrail",
-    "AWS::CloudTrail::EventDataStore": "cloudtrail",
-}
 
 RESTRICTING_KEYS = frozenset(
     {
