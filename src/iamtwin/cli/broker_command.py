@@ -59,6 +59,13 @@ SecretOption = Annotated[str | None, typer.Option(envvar="IAMTWIN_BROKER_SECRET_
 TokenOption = Annotated[str | None, typer.Option(envvar="IAMTWIN_BROKER_SESSION_TOKEN", hidden=True)]
 
 
+def optional_principal(
+    endpoint: str, key: str | None, secret: str | None, token: str | None
+) -> BrokerPrincipal | None:
+    """The broker's credentials, or None when neither key nor secret is set (half of them is an error)."""
+    return None if not key and not secret else _principal(endpoint, key, secret, token)
+
+
 def _principal(endpoint: str, key: str | None, secret: str | None, token: str | None) -> BrokerPrincipal:
     if not key or not secret:
         raise BrokerError(

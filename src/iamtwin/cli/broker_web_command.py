@@ -18,25 +18,11 @@ import typer
 from rich.console import Console
 
 from ..broker.defaults import DEFAULT_ENDPOINT, DEFAULT_MANAGER_ROLE
-from ..broker.errors import BrokerError, BrokerErrorCode
-from ..broker.issuance import BrokerPrincipal
 from ..broker.web.config import DEFAULT_SWEEP_SECONDS
 from ..clock import SystemClock
 from ..errors import IamtwinError
-from .broker_command import EndpointOption, KeyOption, ManagerOption, SecretOption, TokenOption
+from .broker_command import EndpointOption, KeyOption, ManagerOption, SecretOption, TokenOption, optional_principal
 from .options import DbOption, fail
-
-
-def _principal(endpoint: str, key: str | None, secret: str | None, token: str | None) -> BrokerPrincipal | None:
-    """The broker's credentials; None when unset (pages work, sessions are refused with NO_BROKER_CREDENTIALS)."""
-    if not key and not secret:
-        return None
-    if not key or not secret:
-        raise BrokerError(
-            BrokerErrorCode.NO_BROKER_CREDENTIALS,
-            "set both IAMTWIN_BROKER_ACCESS_KEY_ID and IAMTWIN_BROKER_SECRET_ACCESS_KEY",
-        )
-    return BrokerPrincipal(key, secret, token, endpoint_url=None if endpoint == "aws" else endpoint)
 
 
 def broker_web(
@@ -89,7 +75,8 @@ def broker_web(
                 raise IamtwinError(f"cannot read `{rules}`: {exc.strerror}", code="FILE_NOT_READABLE") from exc
         world = World.open(db)
         clock = SystemClock()
-        broker = Broker(world.engine, clock, _principal(endpoint, key, secret, token), manager_role=manager_role)
+        principal = optional_principal(endpoint, key, secret, token)
+        broker = Broker(world.engine, clock, principal, manager_role=manager_role)
         if rules is not None:
             broker.load_rules(text)
         oidc = OidcConfig(
